@@ -1,0 +1,632 @@
+# ruff: noqa: RUF001 - ranges in clinical text use en dashes, as CLINICAL.md does
+"""The contraindication rules: the one place that decides whether a patient may have a procedure.
+
+Screening, booking and the day-of check-in all ask this module, so a rule changes in one place
+and every screen agrees. It is pure (answers and a few derived facts in, an outcome with its
+reasons out; no ORM, no request, no clock) so that any stored decision can be re-run from the
+answers it saw and explained reason by reason, each reason carrying its clinical source.
+
+The catalogue mirrors the table in CLINICAL.md row for row. The codes are stored with every
+screening and never change meaning; any change to the catalogue, a severity or a derived rule
+bumps RULESET_VERSION, so a stored screening can say which rules made it.
+
+The numbers here (days until re-screening) are the clinical defaults; the clinic's settings may
+override them where they are read.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# Bump with any change to the catalogue, a severity, a source or a derived rule.
+RULESET_VERSION: str = "2026.11.1"
+
+MICRONEEDLING: str = "microneedling"
+PRP: str = "prp"
+LLLT: str = "lllt"
+PROCEDURES: tuple[str, ...] = (MICRONEEDLING, PRP, LLLT)
+PROCEDURE_LABELS: Mapping[str, str] = MappingProxyType(
+    {MICRONEEDLING: "microneedling", PRP: "PRP", LLLT: "laser (LLLT)"}
+)
+
+EXCLUDE: str = "exclude"
+REVIEW: str = "review"
+CAUTION: str = "caution"
+SEVERITIES: tuple[str, ...] = (EXCLUDE, REVIEW, CAUTION)
+
+ELIGIBLE: str = "eligible"
+NEEDS_REVIEW: str = "needs_review"
+INELIGIBLE: str = "ineligible"
+# From least to most restrictive: strictest() picks the last one present.
+STATUSES: tuple[str, ...] = (ELIGIBLE, NEEDS_REVIEW, INELIGIBLE)
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("medical", "Medical history"),
+    ("medications", "Medications"),
+    ("scalp_today", "Scalp today"),
+)
+
+DEFAULT_RESCREEN_DAYS: int = 14
+
+UNANSWERED: str = "unanswered"
+UNDER_18: str = "under_18"
+LLLT_OFF_LABEL: str = "lllt_off_label"
+PRP_OUTSIDE_NORWOOD: str = "prp_outside_norwood"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One row of the catalogue: a question, and what a yes means for each procedure."""
+
+    code: str
+    label: str
+    question: str
+    section: str
+    # Only the procedures the condition applies to; a procedure missing here is unaffected.
+    severities: Mapping[str, str] = field(hash=False)
+    temporary: bool
+    rescreen_days: int | None
+    day_of: bool
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.section not in dict(SECTIONS):
+            raise ValueError(f"{self.code}: unknown section {self.section!r}")
+        for procedure, severity in self.severities.items():
+            if procedure not in PROCEDURES or severity not in SEVERITIES:
+                raise ValueError(f"{self.code}: bad severity {procedure!r} -> {severity!r}")
+        if self.temporary != (self.rescreen_days is not None):
+            raise ValueError(f"{self.code}: only temporary conditions have rescreen days")
+        if not self.question.endswith("?"):
+            raise ValueError(f"{self.code}: a question ends with '?'")
+        object.__setattr__(self, "severities", MappingProxyType(dict(self.severities)))
+
+    def applies_to(self, procedure: str) -> bool:
+        return procedure in self.severities
+
+
+def _condition(
+    code: str,
+    label: str,
+    question: str,
+    section: str,
+    severities: Mapping[str, str],
+    *,
+    kind: str,
+    source: str,
+    rescreen_days: int = DEFAULT_RESCREEN_DAYS,
+) -> Condition:
+    temporary = kind == "temporary"
+    return Condition(
+        code=code,
+        label=label,
+        question=question,
+        section=section,
+        severities=severities,
+        temporary=temporary,
+        rescreen_days=rescreen_days if temporary else None,
+        day_of=code in DAY_OF_CODES,
+        source=source,
+    )
+
+
+# Re-asked at the day-of check-in (CLINICAL.md): things that can appear between screening and
+# the session.
+DAY_OF_CODES: tuple[str, ...] = (
+    "scalp_wound",
+    "scalp_acne",
+    "acute_infection",
+    "scalp_inflammation",
+    "active_cold_sore",
+    "recent_sunburn",
+)
+
+
+# CLINICAL.md's table, in its order. Kinds: "temporary" is re-screened; "while taken", "lasting",
+# "lasting until reviewed" and "lasting while present" stay until a new intake says otherwise.
+CATALOGUE: tuple[Condition, ...] = (
+    _condition(
+        "scalp_wound",
+        "scalp wound",
+        "Any cut, sore, scab or open wound on the scalp today?",
+        "scalp_today",
+        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
+        kind="temporary",
+        source="the clinic's own page; LLLT labels: not on broken skin",
+    ),
+    _condition(
+        "scalp_acne",
+        "scalp acne",
+        "Any acne or pimples on the scalp today?",
+        "scalp_today",
+        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
+        kind="temporary",
+        source="the clinic's own page",
+    ),
+    _condition(
+        "acute_infection",
+        "acute infection",
+        "Any infection now (scalp, or fever / feeling unwell)?",
+        "scalp_today",
+        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
+        kind="temporary",
+        source="the clinic's own page; PRP: local infection and sepsis (Dhurat & Sukesh 2014)",
+    ),
+    _condition(
+        "scalp_inflammation",
+        "scalp inflammation",
+        "Scalp red, itchy, flaking or inflamed today (incl. a flare of psoriasis, eczema, "
+        "seborrhoeic dermatitis)?",
+        "scalp_today",
+        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
+        kind="temporary",
+        source="the clinic's own page",
+    ),
+    _condition(
+        "active_cold_sore",
+        "active cold sore",
+        "A cold sore or herpes outbreak now?",
+        "scalp_today",
+        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE},
+        kind="temporary",
+        source="MN reviews; eczema herpeticum after MN + PRP (Wu 2022)",
+    ),
+    _condition(
+        "herpes_history",
+        "history of cold sores / herpes",
+        "Ever had cold sores / herpes?",
+        "medical",
+        {MICRONEEDLING: REVIEW},
+        kind="lasting",
+        source="antiviral prophylaxis is a physician's call",
+    ),
+    _condition(
+        "pregnant_or_breastfeeding",
+        "pregnant or breastfeeding",
+        "Pregnant or breastfeeding?",
+        "medical",
+        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
+        kind="temporary",
+        source="precaution: no safety data (PRP, MN, device labels)",
+    ),
+    _condition(
+        "bleeding_disorder",
+        "bleeding or clotting disorder",
+        "A bleeding or clotting disorder (e.g. haemophilia)?",
+        "medical",
+        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE},
+        kind="lasting",
+        source="MN clinic lists; PRP reviews",
+    ),
+    _condition(
+        "platelet_disorder",
+        "low platelets or platelet disorder",
+        "Low platelets or a platelet disorder?",
+        "medical",
+        {MICRONEEDLING: REVIEW, PRP: EXCLUDE},
+        kind="lasting",
+        source="Dhurat & Sukesh 2014",
+    ),
+    _condition(
+        "anticoagulant",
+        "taking blood thinners",
+        "Taking blood thinners (warfarin, apixaban, rivaroxaban, heparin…)?",
+        "medications",
+        {MICRONEEDLING: REVIEW, PRP: REVIEW},
+        kind="while taken",
+        source="sources disagree (absolute vs not)",
+    ),
+    _condition(
+        "nsaid_recent",
+        "aspirin or anti-inflammatory painkillers in the last 7 days",
+        "Aspirin or anti-inflammatory painkillers in the last 7 days?",
+        "medications",
+        {PRP: REVIEW},
+        kind="temporary",
+        rescreen_days=7,
+        source="PRP pre-care: none 48 h–7 days before",
+    ),
+    _condition(
+        "systemic_steroids",
+        "steroid tablets or injections in the last 2 weeks",
+        "Steroid tablets or injections in the last 2 weeks?",
+        "medications",
+        {PRP: REVIEW},
+        kind="temporary",
+        rescreen_days=14,
+        source="PRP reviews (2 weeks; some say 10 days)",
+    ),
+    _condition(
+        "isotretinoin_recent",
+        "isotretinoin in the last 6 months",
+        "Isotretinoin (Accutane) now or in the last 6 months?",
+        "medications",
+        {MICRONEEDLING: REVIEW},
+        kind="temporary",
+        source=(
+            "label says 6 months; ASDS 2017 found too little evidence to wait: physician decides"
+        ),
+    ),
+    _condition(
+        "keloid_tendency",
+        "keloid scarring",
+        "Raised, thick scars (keloids) after injuries?",
+        "medical",
+        {MICRONEEDLING: REVIEW, PRP: REVIEW},
+        kind="lasting",
+        source="MN clinic lists",
+    ),
+    _condition(
+        "active_cancer",
+        "cancer or cancer treatment",
+        "Cancer now, or chemotherapy / radiotherapy?",
+        "medical",
+        {MICRONEEDLING: REVIEW, PRP: REVIEW, LLLT: REVIEW},
+        kind="lasting until reviewed",
+        source="PRP reviews (some absolute for blood cancers)",
+    ),
+    _condition(
+        "scalp_lesion",
+        "changed or unchecked scalp lesion",
+        "A mole, growth or lesion on the scalp that changed or was never checked?",
+        "scalp_today",
+        {MICRONEEDLING: REVIEW, LLLT: REVIEW},
+        kind="lasting until reviewed",
+        source="see a doctor before device use",
+    ),
+    _condition(
+        "immunosuppressed",
+        "weakened immune system",
+        "A weakened immune system (disease or medicines, incl. HIV)?",
+        "medical",
+        {MICRONEEDLING: REVIEW, PRP: REVIEW},
+        kind="lasting",
+        source="PRP consent lists",
+    ),
+    _condition(
+        "poor_wound_healing",
+        "diabetes or slow wound healing",
+        "Diabetes or wounds that heal slowly?",
+        "medical",
+        {MICRONEEDLING: REVIEW},
+        kind="lasting",
+        source="MN clinic lists",
+    ),
+    _condition(
+        "anemia",
+        "recent anaemia",
+        "Told you have low haemoglobin / anaemia recently?",
+        "medical",
+        {PRP: REVIEW},
+        kind="temporary",
+        source="Hb < 10 g/dL is a relative contraindication to PRP",
+    ),
+    _condition(
+        "photosensitivity",
+        "light sensitivity",
+        "Lupus, a light-sensitivity condition, or medicines that make skin sensitive to light?",
+        "medical",
+        {LLLT: EXCLUDE},
+        kind="lasting while present",
+        source="light-device labels",
+    ),
+    _condition(
+        "nickel_allergy",
+        "nickel allergy",
+        "Allergic to nickel or metal jewellery?",
+        "medical",
+        {MICRONEEDLING: REVIEW},
+        kind="lasting",
+        source="316L steel needles contain 10–14 % nickel; reactions rare",
+    ),
+    _condition(
+        "anesthetic_allergy",
+        "allergy to numbing creams or skin serums",
+        "Allergic to numbing creams or skin serums?",
+        "medical",
+        {MICRONEEDLING: REVIEW},
+        kind="lasting",
+        source="granulomatous reactions mostly tied to topicals",
+    ),
+    _condition(
+        "recent_sunburn",
+        "recent scalp sunburn",
+        "Sunburn on the scalp in the last week?",
+        "scalp_today",
+        {MICRONEEDLING: REVIEW, LLLT: REVIEW},
+        kind="temporary",
+        source="general sun-avoidance advice (weak source)",
+    ),
+    _condition(
+        "smoker",
+        "smoker",
+        "Smoke tobacco?",
+        "medical",
+        {PRP: CAUTION},
+        kind="lasting",
+        source="Dhurat & Sukesh 2014",
+    ),
+)
+
+CATALOGUE_BY_CODE: Mapping[str, Condition] = MappingProxyType({c.code: c for c in CATALOGUE})
+
+NORWOOD: str = "norwood"
+LUDWIG: str = "ludwig"
+SAVIN: str = "savin"
+SCALES: tuple[tuple[str, str], ...] = (
+    (NORWOOD, "Norwood–Hamilton"),
+    (LUDWIG, "Ludwig"),
+    (SAVIN, "Savin"),
+)
+NORWOOD_GRADES: tuple[str, ...] = (
+    "I",
+    "II",
+    "IIa",
+    "III",
+    "IIIa",
+    "III-vertex",
+    "IV",
+    "IVa",
+    "V",
+    "Va",
+    "VI",
+    "VII",
+)
+LUDWIG_GRADES: tuple[str, ...] = ("I", "II", "III")
+SAVIN_GRADES: tuple[str, ...] = (
+    "I-1",
+    "I-2",
+    "I-3",
+    "I-4",
+    "II-1",
+    "II-2",
+    "III",
+    "advanced",
+    "frontal",
+)
+GRADES_BY_SCALE: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {NORWOOD: NORWOOD_GRADES, LUDWIG: LUDWIG_GRADES, SAVIN: SAVIN_GRADES}
+)
+FITZPATRICK_TYPES: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI")
+
+# LLLT's FDA clearance (product code OAP) covers Norwood IIa to V, Ludwig I and II (Savin I-1 to
+# II-2) and Fitzpatrick I to IV; anything else is off-label.
+_LLLT_CLEARED_GRADES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        NORWOOD: frozenset({"IIa", "III", "IIIa", "III-vertex", "IV", "IVa", "V", "Va"}),
+        LUDWIG: frozenset({"I", "II"}),
+        SAVIN: frozenset({"I-1", "I-2", "I-3", "I-4", "II-1", "II-2"}),
+    }
+)
+_LLLT_CLEARED_FITZPATRICK: frozenset[str] = frozenset({"I", "II", "III", "IV"})
+# IADVL names Norwood II to V as ideal for PRP; it says nothing about the female scales.
+_PRP_OUTSIDE_NORWOOD_GRADES: frozenset[str] = frozenset({"I", "VI", "VII"})
+
+_SCALE_LABELS: Mapping[str, str] = MappingProxyType(dict(SCALES))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an outcome is what it is: a catalogue code or a derived one, with its source."""
+
+    code: str
+    severity: str
+    label: str
+    source: str
+    temporary: bool = False
+    rescreen_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    procedure: str
+    status: str
+    reasons: tuple[Reason, ...]
+    rescreen_after: int | None
+
+    @property
+    def blocking_reasons(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.severity in (EXCLUDE, REVIEW))
+
+    @property
+    def cautions(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.severity == CAUTION)
+
+
+def strictest(statuses: Iterable[str]) -> str:
+    """The most restrictive status: ineligible > needs_review > eligible.
+
+    An empty input is an error rather than "eligible": nothing screened is not a clearance.
+    """
+    ranks = []
+    for status in statuses:
+        if status not in STATUSES:
+            raise ValueError(f"Unknown status {status!r}; valid: {', '.join(STATUSES)}")
+        ranks.append(STATUSES.index(status))
+    if not ranks:
+        raise ValueError("strictest() needs at least one status")
+    return STATUSES[max(ranks)]
+
+
+def _check_procedure(procedure: str) -> None:
+    if procedure not in PROCEDURES:
+        raise ValueError(f"Unknown procedure {procedure!r}; valid: {', '.join(PROCEDURES)}")
+
+
+def _check_answers(answers: Mapping[str, bool | None]) -> None:
+    for code, value in answers.items():
+        if code not in CATALOGUE_BY_CODE:
+            raise ValueError(f"Unknown contraindication code {code!r}")
+        # `is`, not `==`: 1 and 0 are not answers.
+        if not (value is True or value is False or value is None):
+            raise ValueError(f"Answer to {code!r} must be True, False or None, not {value!r}")
+
+
+def _check_derived(scale: str | None, grade: str | None, fitzpatrick: str | None) -> None:
+    if scale is not None and scale not in GRADES_BY_SCALE:
+        raise ValueError(f"Unknown scale {scale!r}; valid: {', '.join(GRADES_BY_SCALE)}")
+    if grade is not None:
+        if scale is None:
+            raise ValueError(f"Grade {grade!r} given without a scale")
+        if grade not in GRADES_BY_SCALE[scale]:
+            raise ValueError(
+                f"Grade {grade!r} is not on the {scale} scale; "
+                f"valid: {', '.join(GRADES_BY_SCALE[scale])}"
+            )
+    if fitzpatrick is not None and fitzpatrick not in FITZPATRICK_TYPES:
+        raise ValueError(
+            f"Unknown Fitzpatrick type {fitzpatrick!r}; valid: {', '.join(FITZPATRICK_TYPES)}"
+        )
+
+
+def _derived_reasons(
+    procedure: str,
+    age: int | None,
+    scale: str | None,
+    grade: str | None,
+    fitzpatrick: str | None,
+) -> list[Reason]:
+    reasons = []
+    if age is not None and age < 18:
+        reasons.append(
+            Reason(
+                code=UNDER_18,
+                severity=REVIEW,
+                label="under 18: guardian consent; microneedling devices are authorised for "
+                "adults only",
+                source="FDA: MN devices for adults; guardian consent",
+            )
+        )
+    if procedure == LLLT:
+        outside = []
+        if scale is not None and grade is not None and grade not in _LLLT_CLEARED_GRADES[scale]:
+            outside.append(f"{_SCALE_LABELS[scale]} {grade}")
+        if fitzpatrick is not None and fitzpatrick not in _LLLT_CLEARED_FITZPATRICK:
+            outside.append(f"Fitzpatrick {fitzpatrick}")
+        if outside:
+            reasons.append(
+                Reason(
+                    code=LLLT_OFF_LABEL,
+                    severity=CAUTION,
+                    label="outside LLLT's cleared population (Norwood IIa–V, Ludwig I–II, "
+                    f"Fitzpatrick I–IV): {', '.join(outside)}",
+                    source="FDA 510(k) product code OAP",
+                )
+            )
+    if procedure == PRP and scale == NORWOOD and grade in _PRP_OUTSIDE_NORWOOD_GRADES:
+        reasons.append(
+            Reason(
+                code=PRP_OUTSIDE_NORWOOD,
+                severity=CAUTION,
+                label=f"outside PRP's ideal range (Norwood II–V): Norwood {grade}",
+                source="IADVL consensus: Norwood II–V ideal",
+            )
+        )
+    return reasons
+
+
+def _status(reasons: Iterable[Reason]) -> str:
+    severities = {r.severity for r in reasons}
+    if EXCLUDE in severities:
+        return INELIGIBLE
+    if REVIEW in severities:
+        return NEEDS_REVIEW
+    return ELIGIBLE
+
+
+def evaluate(
+    answers: Mapping[str, bool | None],
+    procedure: str,
+    *,
+    age: int | None = None,
+    sex: str | None = None,
+    scale: str | None = None,
+    grade: str | None = None,
+    fitzpatrick: str | None = None,
+) -> Outcome:
+    """Screen one procedure. A missing or None answer is not a no: it needs review.
+
+    `sex` is taken so callers can pass the patient's facts as one set; no rule reads it yet
+    (the scale already says which pattern was graded).
+    """
+    _check_procedure(procedure)
+    _check_answers(answers)
+    _check_derived(scale, grade, fitzpatrick)
+
+    positive: list[Reason] = []
+    unanswered: list[Reason] = []
+    for condition in CATALOGUE:
+        if not condition.applies_to(procedure):
+            continue
+        answer = answers.get(condition.code)
+        if answer is True:
+            positive.append(
+                Reason(
+                    code=condition.code,
+                    severity=condition.severities[procedure],
+                    label=condition.label,
+                    source=condition.source,
+                    temporary=condition.temporary,
+                    rescreen_days=condition.rescreen_days,
+                )
+            )
+        elif answer is None:
+            unanswered.append(
+                Reason(
+                    code=UNANSWERED,
+                    severity=REVIEW,
+                    label=f"not answered: {condition.label}",
+                    source="a missing answer is not a no",
+                )
+            )
+    reasons = (*positive, *unanswered, *_derived_reasons(procedure, age, scale, grade, fitzpatrick))
+    rescreen = [r.rescreen_days for r in positive if r.temporary and r.rescreen_days is not None]
+    return Outcome(
+        procedure=procedure,
+        status=_status(reasons),
+        reasons=reasons,
+        rescreen_after=min(rescreen, default=None),
+    )
+
+
+def evaluate_combined(
+    answers: Mapping[str, bool | None],
+    procedures: Iterable[str],
+    *,
+    age: int | None = None,
+    sex: str | None = None,
+    scale: str | None = None,
+    grade: str | None = None,
+    fitzpatrick: str | None = None,
+) -> Outcome:
+    """Screen a session type: it is only as eligible as its least eligible procedure."""
+    if isinstance(procedures, str):
+        raise TypeError("procedures must be a sequence of procedure codes, not one string")
+    procedures = tuple(procedures)
+    if not procedures:
+        raise ValueError("evaluate_combined() needs at least one procedure")
+    if len(set(procedures)) != len(procedures):
+        raise ValueError(f"Procedure listed twice in {procedures!r}")
+    outcomes = [
+        evaluate(
+            answers,
+            procedure,
+            age=age,
+            sex=sex,
+            scale=scale,
+            grade=grade,
+            fitzpatrick=fitzpatrick,
+        )
+        for procedure in procedures
+    ]
+    reasons: dict[tuple[str, str, str], Reason] = {}
+    for outcome in outcomes:
+        for reason in outcome.reasons:
+            reasons.setdefault((reason.code, reason.severity, reason.label), reason)
+    rescreen = [o.rescreen_after for o in outcomes if o.rescreen_after is not None]
+    return Outcome(
+        procedure="+".join(procedures),
+        status=strictest(o.status for o in outcomes),
+        reasons=tuple(reasons.values()),
+        rescreen_after=min(rescreen, default=None),
+    )

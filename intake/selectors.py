@@ -1,0 +1,80 @@
+"""Reads of patient data. Each takes the user: permission checks and access logging live here."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+
+from clinic.audit import log_access
+from intake.models import IntakeQuestionnaire, Patient
+
+
+def _require(user, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+def patient_list(*, user) -> QuerySet[Patient]:
+    """Patients with their latest intake date annotated (one query, however many rows)."""
+    _require(user, "intake.view_patient")
+    latest_intake = (
+        IntakeQuestionnaire.objects.filter(patient=OuterRef("pk"))
+        .order_by("-taken_at")
+        .values("taken_at")[:1]
+    )
+    return Patient.objects.annotate(last_intake_at=Subquery(latest_intake)).order_by(
+        Lower("last_name"), Lower("first_name"), "id"
+    )
+
+
+def patient_get(*, user, pk: int, log: bool = True) -> Patient:
+    """One patient; the read goes in the audit log unless the caller logs it itself."""
+    _require(user, "intake.view_patient")
+    patient = get_object_or_404(Patient, pk=pk)
+    if log:
+        log_access(patient, by=user)
+    return patient
+
+
+def patient_intakes(*, user, patient: Patient) -> QuerySet[IntakeQuestionnaire]:
+    _require(user, "intake.view_intakequestionnaire")
+    return patient.intakes.select_related("taken_by").order_by("-taken_at", "-id")
+
+
+def intake_latest(*, patient: Patient) -> IntakeQuestionnaire | None:
+    return patient.intakes.order_by("-taken_at", "-id").first()
+
+
+def intake_get(*, user, patient: Patient, pk: int) -> IntakeQuestionnaire:
+    _require(user, "intake.view_intakequestionnaire")
+    intake = get_object_or_404(
+        IntakeQuestionnaire.objects.select_related("taken_by", "patient"), pk=pk, patient=patient
+    )
+    log_access(intake, by=user)
+    return intake
+
+
+def patient_likely_duplicates(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None,
+    phone: str = "",
+    exclude_pk: int | None = None,
+) -> QuerySet[Patient]:
+    """Same name and date of birth, or the same phone: likely the same person registered twice."""
+    match = Q(pk__in=[])
+    if first_name and last_name and date_of_birth:
+        match |= Q(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+    if phone:
+        match |= Q(phone=phone)
+    qs = Patient.objects.filter(match)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("last_name", "first_name", "id")

@@ -1,0 +1,47 @@
+import pytest
+from django.test import Client
+
+from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def front_desk_user():
+    return UserFactory(username="desk", role=FRONT_DESK)
+
+
+@pytest.fixture
+def physician_user():
+    return UserFactory(username="doc", role=PHYSICIAN)
+
+
+@pytest.fixture
+def admin_user():
+    return UserFactory(username="boss", role=CLINIC_ADMIN, is_staff=True)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def desk_client(front_desk_user):
+    return _client_for(front_desk_user)
+
+
+@pytest.fixture
+def physician_client(physician_user):
+    return _client_for(physician_user)
+
+
+@pytest.fixture
+def admin_client_(admin_user):
+    return _client_for(admin_user)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Production hashing is slow on purpose; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
