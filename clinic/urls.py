@@ -14,5 +14,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/", include("intake.urls")),
+    path("eligibility/", include("eligibility.urls")),
+    path("schedule/", include("scheduling.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.views.generic import TemplateView
 
 from clinic.roles import role_of
@@ -11,6 +12,15 @@ class RoleRequiredMixin(PermissionRequiredMixin):
     """
 
     raise_exception = True
+
+
+def apply_validation_error(form, exc: ValidationError) -> None:
+    """Show a service's validation error on the form, field by field where it can."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 class DashboardView(TemplateView):

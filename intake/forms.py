@@ -206,11 +206,17 @@ class IntakeForm(forms.ModelForm):
         )
 
     @classmethod
-    def initial_from(cls, intake: IntakeQuestionnaire) -> dict:
-        """Pre-fill a new intake from an earlier one, so an edit only changes what changed."""
+    def initial_from(cls, intake: IntakeQuestionnaire, *, with_answers: bool) -> dict:
+        """Pre-fill a new intake from an earlier one, so an edit only changes what changed.
+
+        The screening answers are pre-filled only for those allowed to see them (physicians);
+        the front desk asks them again, which is what a re-screen needs anyway.
+        """
         initial = {name: getattr(intake, name) for name in cls._meta.fields}
         for code, _ in TREATMENTS:
             initial[f"treatment_{code}"] = intake.treatments.get(code)
+        if not with_answers:
+            return initial
         for condition in rules.CATALOGUE:
             value = intake.answers.get(condition.code)
             if isinstance(value, bool):

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.audit import actor
+from eligibility.services import screen_intake
 from intake.models import IntakeQuestionnaire, Patient
 
 MRN_PREFIX = "F"
@@ -96,10 +97,10 @@ def patient_restore(*, by, patient: Patient) -> Patient:
 
 
 def intake_submit(*, by, patient: Patient, **fields: Any) -> IntakeQuestionnaire:
-    """Store a completed intake; a later one supersedes the latest without changing it.
+    """Store a completed intake and screen it for every procedure, in one transaction.
 
-    Screening hooks in here (the eligibility issue) so that every intake is screened in the same
-    transaction as it is stored.
+    A later intake supersedes the latest without changing it, so earlier screenings can still
+    be explained by the answers they saw.
     """
     if patient.is_archived:
         raise ValueError("An archived patient cannot take a new intake; restore the record first.")
@@ -116,4 +117,5 @@ def intake_submit(*, by, patient: Patient, **fields: Any) -> IntakeQuestionnaire
         )
         intake.full_clean()
         intake.save()
+        screen_intake(by=by, intake=intake)
     return intake

@@ -12,7 +12,9 @@ from django.views.generic import FormView, TemplateView
 from django_tables2 import RequestConfig
 
 from clinic.idempotency import IdempotentFormMixin, mark_completed
-from clinic.views import RoleRequiredMixin
+from clinic.views import RoleRequiredMixin, apply_validation_error
+from eligibility import selectors as eligibility_selectors
+from eligibility.services import eligibility_summary
 from intake import selectors, services
 from intake.filters import PatientFilter
 from intake.forms import ArchiveForm, IntakeForm, PatientForm
@@ -24,15 +26,6 @@ TRY_AGAIN = (
     "The record could not be saved because of a database problem. "
     "Nothing was saved; please try again."
 )
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    """Show a service's validation error on the form, field by field where it can."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class PatientListView(RoleRequiredMixin, TemplateView):
@@ -102,7 +95,7 @@ class PatientCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         try:
             patient = services.patient_register(by=self.request.user, **data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         except DatabaseError:
             form.add_error(None, TRY_AGAIN)
@@ -140,7 +133,7 @@ class PatientUpdateView(RoleRequiredMixin, FormView):
         try:
             services.patient_update(by=self.request.user, patient=patient, **data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         except DatabaseError:
             form.add_error(None, TRY_AGAIN)
@@ -165,6 +158,10 @@ class PatientDetailView(RoleRequiredMixin, TemplateView):
         context["patient"] = patient
         if user.has_perm("intake.view_intakequestionnaire"):
             context["intakes"] = selectors.patient_intakes(user=user, patient=patient)
+        if user.has_perm("eligibility.view_screening"):
+            context["eligibility"] = eligibility_summary(patient)
+            _, reviews = eligibility_selectors.patient_history(user=user, patient=patient)
+            context["reviews"] = reviews[:10]
         return context
 
 
@@ -216,7 +213,10 @@ class IntakeCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        return IntakeForm.initial_from(self.source) if self.source else {}
+        if self.source is None:
+            return {}
+        with_answers = self.request.user.has_perm("eligibility.view_screening_answers")
+        return IntakeForm.initial_from(self.source, with_answers=with_answers)
 
     def form_valid(self, form):
         try:
@@ -224,7 +224,7 @@ class IntakeCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
                 by=self.request.user, patient=self.patient, **form.service_fields()
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         except ValueError as exc:
             form.add_error(None, str(exc))

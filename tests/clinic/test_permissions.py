@@ -1,50 +1,37 @@
-"""Every URL, every role: the expected answer is written down, and a new URL without an
-expectation fails this test (deny by default has to be checked, not hoped for)."""
+"""Every URL, every role: the expected answer is written down per app (permission_cases.py),
+and a URL without an expectation fails this test: deny by default is checked, not hoped for."""
+
+import importlib
+import pkgutil
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+import tests
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
-from tests.factories import IntakeFactory, UserFactory
+from tests.factories import UserFactory
+from tests.permission_matrix import ANON, LOGIN, ROLES
 
 pytestmark = pytest.mark.django_db
 
-ANON = "anonymous"
-ROLES = (ANON, FRONT_DESK, PHYSICIAN, CLINIC_ADMIN)
-
-OK, LOGIN, DENIED, REDIRECT = 200, "login", 403, 302
-
-
-def expect(anon, desk, doc, admin):
-    return dict(zip(ROLES, (anon, desk, doc, admin), strict=True))
-
-
-# (url name, method) -> expected status per role. LOGIN means a redirect to the login page.
-EXPECTATIONS = {
-    ("login", "get"): expect(OK, REDIRECT, REDIRECT, REDIRECT),
-    ("logout", "post"): expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT),
-    ("dashboard", "get"): expect(LOGIN, OK, OK, OK),
-    ("intake:patient-list", "get"): expect(LOGIN, OK, OK, DENIED),
-    ("intake:patient-list", "post"): expect(LOGIN, REDIRECT, REDIRECT, DENIED),
-    ("intake:patient-create", "get"): expect(LOGIN, OK, DENIED, DENIED),
-    ("intake:patient-create", "post"): expect(LOGIN, OK, DENIED, DENIED),
-    ("intake:patient-detail", "get"): expect(LOGIN, OK, OK, DENIED),
-    ("intake:patient-update", "get"): expect(LOGIN, OK, DENIED, DENIED),
-    ("intake:patient-update", "post"): expect(LOGIN, OK, DENIED, DENIED),
-    ("intake:patient-archive", "get"): expect(LOGIN, OK, DENIED, DENIED),
-    ("intake:patient-archive", "post"): expect(LOGIN, OK, DENIED, DENIED),
-    ("intake:patient-restore", "post"): expect(LOGIN, REDIRECT, DENIED, DENIED),
-    ("intake:intake-create", "get"): expect(LOGIN, OK, OK, DENIED),
-    ("intake:intake-create", "post"): expect(LOGIN, OK, OK, DENIED),
-    ("intake:intake-detail", "get"): expect(LOGIN, OK, OK, DENIED),
-    ("intake:intake-edit", "get"): expect(LOGIN, OK, OK, DENIED),
-    ("intake:intake-edit", "post"): expect(LOGIN, OK, OK, DENIED),
-}
-
-# URL names that are not this app's pages (Django admin has its own login and permissions and
-# is covered by test_admin_site_is_for_admins).
+# Django admin has its own login and permissions: see test_admin_site_is_for_admins.
 NOT_APP_PAGES = {"admin"}
+
+
+def _case_modules():
+    modules = []
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.ispkg:
+            try:
+                modules.append(importlib.import_module(f"tests.{info.name}.permission_cases"))
+            except ModuleNotFoundError:
+                continue
+    return modules
+
+
+MODULES = _case_modules()
+CASES = [case for module in MODULES for case in module.CASES]
 
 
 def _url_names(resolver: URLResolver, prefix: str = "") -> set[str]:
@@ -61,24 +48,8 @@ def _url_names(resolver: URLResolver, prefix: str = "") -> set[str]:
 
 
 def test_every_url_has_expectations():
-    covered = {name for name, _ in EXPECTATIONS}
-    missing = _url_names(get_resolver()) - covered
+    missing = _url_names(get_resolver()) - {case.name for case in CASES}
     assert not missing, f"URLs without a permission expectation: {sorted(missing)}"
-
-
-@pytest.fixture
-def objects():
-    intake = IntakeFactory()
-    return {"pk": intake.patient.pk, "intake_pk": intake.pk}
-
-
-def _reverse(name: str, objects: dict) -> str:
-    for kwargs in ({}, {"pk": objects["pk"]}, objects):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    raise AssertionError(f"cannot reverse {name}")
 
 
 def _client(role: str) -> Client:
@@ -89,20 +60,26 @@ def _client(role: str) -> Client:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(role, objects):
+def test_permission_matrix(role):
+    objects = {}
+    for module in MODULES:
+        objects.update(module.make_objects())
     client = _client(role)
     failures = []
-    for (name, method), expected_by_role in EXPECTATIONS.items():
-        url = _reverse(name, objects)
-        response = getattr(client, method)(url)
-        expected = expected_by_role[role]
+    for case in CASES:
+        url = case.url(objects)
+        response = getattr(client, case.method)(url, case.data or {})
+        expected = case.expected[role]
         if expected == LOGIN:
             ok = response.status_code == 302 and response.url.startswith(reverse("login"))
         else:
             ok = response.status_code == expected
         if not ok:
-            failures.append(f"{method.upper()} {name}: got {response.status_code}, want {expected}")
-        if role != ANON and name == "logout":
+            failures.append(
+                f"{case.method.upper()} {url} ({case.name}): got "
+                f"{response.status_code}, want {expected}"
+            )
+        if case.name == "logout" and role != ANON:
             client = _client(role)
     assert not failures, "\n".join(failures)
 
@@ -111,8 +88,7 @@ def test_permission_matrix(role, objects):
     ("role", "allowed"), [(FRONT_DESK, False), (PHYSICIAN, False), (CLINIC_ADMIN, True)]
 )
 def test_admin_site_is_for_admins(role, allowed):
-    client = _client(role)
-    response = client.get(reverse("admin:auth_user_changelist"))
+    response = _client(role).get(reverse("admin:auth_user_changelist"))
     if allowed:
         assert response.status_code == 200
     else:

@@ -1,0 +1,270 @@
+from datetime import timedelta
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clinic.roles import FRONT_DESK, PHYSICIAN
+from eligibility import rules, selectors, services
+from eligibility.models import Decision, Screening
+from intake import services as intake_services
+from tests.factories import INTAKE_HISTORY, PatientFactory, UserFactory, all_no
+
+pytestmark = pytest.mark.django_db
+
+MN, PRP, LLLT = rules.MICRONEEDLING, rules.PRP, rules.LLLT
+
+
+@pytest.fixture
+def desk():
+    return UserFactory(role=FRONT_DESK)
+
+
+@pytest.fixture
+def doctor():
+    return UserFactory(role=PHYSICIAN)
+
+
+def take_intake(by, patient=None, **yes):
+    patient = patient or PatientFactory()
+    return intake_services.intake_submit(
+        by=by,
+        patient=patient,
+        **INTAKE_HISTORY,
+        treatments={"minoxidil": "never"},
+        answers=all_no(**dict.fromkeys(yes, True)),
+    )
+
+
+def screening_of(patient, procedure) -> Screening:
+    return patient.screenings.filter(procedure=procedure).order_by("-screened_at", "-id").first()
+
+
+def today():
+    return services._clinic_today()
+
+
+def test_intake_screens_every_procedure_and_keeps_what_it_saw(desk):
+    intake = take_intake(desk)
+    screenings = Screening.objects.filter(intake=intake)
+    assert sorted(s.procedure for s in screenings) == sorted(rules.PROCEDURES)
+    for s in screenings:
+        assert s.outcome == rules.ELIGIBLE
+        assert s.answers == intake.answers
+        assert s.ruleset_version == rules.RULESET_VERSION
+        assert s.derived["scale"] == "norwood" and s.derived["grade"] == "III"
+        assert s.valid_until == today() + timedelta(days=30)
+        assert s.screened_by == desk
+
+
+def test_scalp_acne_blocks_everything_with_rescreen_date(desk):
+    intake = take_intake(desk, scalp_acne=True)
+    patient = intake.patient
+    for procedure in rules.PROCEDURES:
+        s = screening_of(patient, procedure)
+        assert s.outcome == rules.INELIGIBLE
+        assert s.rescreen_after == today() + timedelta(days=14)
+        assert s.valid_until == s.rescreen_after
+    result = services.eligibility_for(patient, [PRP, MN])
+    assert not result.bookable
+    assert result.status == services.INELIGIBLE
+    message = result.message()
+    assert "scalp acne" in message
+    assert "Re-screen from" in message
+
+
+def test_not_screened_patient_is_not_bookable():
+    result = services.eligibility_for(PatientFactory(), [LLLT])
+    assert result.procedures[0].status == services.NOT_SCREENED
+    assert "intake" in result.message()
+
+
+def test_eligible_patient_is_bookable(desk):
+    intake = take_intake(desk)
+    assert services.eligibility_for(intake.patient, [PRP, MN]).bookable
+
+
+def test_screening_too_old_is_expired(desk):
+    intake = take_intake(desk)
+    later = today() + timedelta(days=31)
+    result = services.eligibility_for(intake.patient, [LLLT], on=later)
+    assert result.procedures[0].status == services.EXPIRED
+    assert not result.bookable
+
+
+def test_needs_review_then_cleared_until_date(desk, doctor):
+    patient = take_intake(desk, anticoagulant=True).patient
+    assert services.eligibility_for(patient, [PRP]).status == services.NEEDS_REVIEW
+    until = today() + timedelta(days=10)
+    services.review_decide(
+        by=doctor,
+        screening=screening_of(patient, PRP),
+        decision=Decision.CLEARED,
+        note="INR stable; cleared.",
+        cleared_until=until,
+    )
+    cleared = services.eligibility_for(patient, [PRP])
+    assert cleared.bookable and cleared.procedures[0].status == services.CLEARED
+    assert cleared.procedures[0].cleared_until == until
+    # PRP with microneedling still needs the microneedling clearance.
+    assert not services.eligibility_for(patient, [PRP, MN]).bookable
+    # The clearance runs out.
+    expired = services.eligibility_for(patient, [PRP], on=until + timedelta(days=1))
+    assert expired.procedures[0].status == services.NEEDS_REVIEW
+    assert "ran out" in expired.message()
+
+
+def test_clearance_defaults_to_screening_validity(desk, doctor):
+    patient = take_intake(desk, anticoagulant=True).patient
+    screening = screening_of(patient, PRP)
+    review = services.review_decide(
+        by=doctor, screening=screening, decision=Decision.CLEARED, note="ok"
+    )
+    assert review.cleared_until == screening.valid_until
+    assert review.codes == ["anticoagulant"]
+
+
+def test_decline_is_final_until_new_answers(desk, doctor):
+    patient = take_intake(desk, anticoagulant=True).patient
+    services.review_decide(
+        by=doctor, screening=screening_of(patient, PRP), decision=Decision.DECLINED, note="no"
+    )
+    assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
+    # A day-of re-screen on the same intake does not reopen it.
+    services.screen_day_of(
+        by=desk, patient=patient, answers={"scalp_acne": False}, procedures=[PRP]
+    )
+    assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
+    take_intake(desk, patient=patient, anticoagulant=True)
+    assert services.eligibility_for(patient, [PRP]).status == services.NEEDS_REVIEW
+
+
+def test_more_information(desk, doctor):
+    patient = take_intake(desk, keloid_tendency=True).patient
+    services.review_decide(
+        by=doctor,
+        screening=screening_of(patient, MN),
+        decision=Decision.MORE_INFO,
+        note="Photos of the scars, please.",
+    )
+    result = services.eligibility_for(patient, [MN])
+    assert result.status == services.AWAITING_INFORMATION
+    assert not result.bookable
+
+
+def test_clearance_never_lifts_an_exclusion(desk, doctor):
+    patient = take_intake(desk, platelet_disorder=True).patient
+    prp = screening_of(patient, PRP)
+    assert prp.outcome == rules.INELIGIBLE
+    with pytest.raises(ValidationError):
+        services.review_decide(by=doctor, screening=prp, decision=Decision.CLEARED, note="x")
+    assert not prp.reviews.exists()
+    # The microneedling side is review-only and can be cleared; PRP + MN stays blocked.
+    services.review_decide(
+        by=doctor, screening=screening_of(patient, MN), decision=Decision.CLEARED, note="ok"
+    )
+    assert services.eligibility_for(patient, [MN]).bookable
+    assert not services.eligibility_for(patient, [PRP, MN]).bookable
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"decision": Decision.CLEARED, "note": "  "}, "note"),
+        ({"decision": "approve", "note": "x"}, "decision"),
+        ({"decision": Decision.CLEARED, "note": "x", "cleared_until": "past"}, "cleared_until"),
+    ],
+)
+def test_review_refuses_bad_input(desk, doctor, kwargs, field):
+    patient = take_intake(desk, anticoagulant=True).patient
+    if kwargs.get("cleared_until") == "past":
+        kwargs["cleared_until"] = today() - timedelta(days=1)
+    with pytest.raises(ValidationError) as excinfo:
+        services.review_decide(by=doctor, screening=screening_of(patient, PRP), **kwargs)
+    assert field in excinfo.value.message_dict
+
+
+def test_front_desk_cannot_review(desk):
+    patient = take_intake(desk, anticoagulant=True).patient
+    with pytest.raises(ValidationError):
+        services.review_decide(
+            by=desk, screening=screening_of(patient, PRP), decision=Decision.CLEARED, note="x"
+        )
+
+
+def test_day_of_rescreen(desk, doctor):
+    patient = take_intake(desk).patient
+    blocked = services.screen_day_of(
+        by=desk, patient=patient, answers={"scalp_wound": True}, procedures=[PRP, MN]
+    )
+    assert {s.outcome for s in blocked} == {rules.INELIGIBLE}
+    assert all(s.kind == "day_of" and s.answers["scalp_wound"] for s in blocked)
+    assert not services.eligibility_for(patient, [PRP, MN]).bookable
+    sunburn = services.screen_day_of(
+        by=desk, patient=patient, answers={"recent_sunburn": True}, procedures=[MN]
+    )
+    assert sunburn[0].outcome == rules.NEEDS_REVIEW
+    assert sunburn[0] in selectors.review_queue(user=doctor)
+    with pytest.raises(ValueError, match="Not day-of"):
+        services.screen_day_of(by=desk, patient=patient, answers={"smoker": True}, procedures=[MN])
+
+
+def test_clearance_carries_to_a_day_of_rescreen_with_same_reasons(desk, doctor):
+    patient = take_intake(desk, anticoagulant=True).patient
+    services.review_decide(
+        by=doctor, screening=screening_of(patient, PRP), decision=Decision.CLEARED, note="ok"
+    )
+    services.screen_day_of(
+        by=desk, patient=patient, answers={"scalp_acne": False}, procedures=[PRP]
+    )
+    assert services.eligibility_for(patient, [PRP]).status == services.CLEARED
+    assert not [s for s in selectors.review_queue(user=doctor) if s.procedure == PRP]
+
+
+def test_review_queue_contents_and_order(desk, doctor):
+    older = take_intake(desk, anticoagulant=True).patient
+    newer = take_intake(desk, herpes_history=True).patient
+    take_intake(desk)  # eligible: not in the queue
+    queue = selectors.review_queue(user=doctor)
+    # Oldest first; one intake's screenings share a time and keep the catalogue's order.
+    assert [(s.patient, s.procedure) for s in queue] == [(older, MN), (older, PRP), (newer, MN)]
+    services.review_decide(
+        by=doctor, screening=screening_of(newer, MN), decision=Decision.DECLINED, note="no"
+    )
+    assert newer not in {s.patient for s in selectors.review_queue(user=doctor)}
+
+
+def test_review_queue_leaves_out_expired_and_archived(desk, doctor):
+    patient = take_intake(desk, anticoagulant=True).patient
+    Screening.objects.filter(patient=patient).update(valid_until=today() - timedelta(days=1))
+    other = take_intake(desk, anticoagulant=True).patient
+    intake_services.patient_archive(by=desk, patient=other, reason="moved")
+    assert selectors.review_queue(user=doctor) == []
+
+
+def test_review_is_audited(desk, doctor):
+    patient = take_intake(desk, anticoagulant=True).patient
+    review = services.review_decide(
+        by=doctor, screening=screening_of(patient, PRP), decision=Decision.CLEARED, note="ok"
+    )
+    entry = LogEntry.objects.get_for_object(review).get()
+    assert entry.actor == doctor and entry.action == LogEntry.Action.CREATE
+
+
+def test_under_18_needs_review_for_everything(desk):
+    minor = PatientFactory(date_of_birth=timezone.localdate() - timedelta(days=17 * 365 + 30))
+    take_intake(desk, patient=minor)
+    for procedure in rules.PROCEDURES:
+        s = screening_of(minor, procedure)
+        assert s.outcome == rules.NEEDS_REVIEW
+        assert "under_18" in {r["code"] for r in s.reasons}
+
+
+def test_summary_reads_once_for_all_combinations(desk, django_assert_max_num_queries):
+    patient = take_intake(desk, anticoagulant=True).patient
+    with django_assert_max_num_queries(2):
+        summary = services.eligibility_summary(patient)
+    by_name = dict(summary.combinations)
+    assert by_name["Laser (LLLT)"].bookable
+    assert by_name["PRP with microneedling"].status == services.NEEDS_REVIEW
