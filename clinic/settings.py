@@ -118,9 +118,10 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
-# The clinic's own zone: times are stored in UTC and shown in this zone.
+# The clinic's own zone: times are stored in UTC (USE_TZ) and shown and reasoned about in this
+# zone ("today", opening hours, the day view).
 CLINIC_TIME_ZONE = env("CLINIC_TIME_ZONE", default="Europe/London")
+TIME_ZONE = CLINIC_TIME_ZONE
 CLINIC_NAME = env("CLINIC_NAME", default="Follicle Hair Clinic")
 
 STATIC_URL = "static/"
@@ -179,3 +180,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Scheduling (issue 4). Minimum gaps between two sessions of one procedure for one patient,
+# start to start (CLINICAL.md's protocol defaults); booking inside one needs a physician's
+# override. Opening hours seed the admin-editable table on first migrate (Monday=0); the day
+# view and free-slot search move in steps of SCHEDULING_SLOT_MINUTES.
+SCHEDULING_MIN_INTERVAL_HOURS = {
+    "microneedling": env.int("CLINIC_MIN_GAP_MN_DAYS", default=7) * 24,
+    "prp": env.int("CLINIC_MIN_GAP_PRP_DAYS", default=28) * 24,
+    "lllt": env.int("CLINIC_MIN_GAP_LLLT_HOURS", default=12),
+}
+SCHEDULING_OPENING_HOURS = env("CLINIC_OPENING_HOURS", default="09:00-18:00")
+SCHEDULING_OPEN_WEEKDAYS = env.list("CLINIC_OPEN_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4, 5])
+SCHEDULING_SLOT_MINUTES = env.int("CLINIC_SLOT_MINUTES", default=15)

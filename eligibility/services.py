@@ -61,13 +61,13 @@ DEFAULT_COMBINATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def _clinic_today() -> date:
-    return timezone.localdate(timezone=_clinic_zone())
+    """Today in the clinic (TIME_ZONE is the clinic's zone)."""
+    return timezone.localdate()
 
 
-def _clinic_zone():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+def _day(value: date) -> str:
+    """A date as people at the desk say it: 8 Dec 2026."""
+    return f"{value.day} {value:%b %Y}"
 
 
 def derived_facts(patient: Patient, intake: IntakeQuestionnaire, on: date) -> dict:
@@ -101,7 +101,7 @@ def _store(
     procedures: Iterable[str],
 ) -> list[Screening]:
     now = timezone.now()
-    today = timezone.localtime(now, _clinic_zone()).date()
+    today = timezone.localtime(now).date()
     derived = derived_facts(patient, intake, today)
     screenings = []
     with transaction.atomic(), actor(by):
@@ -302,7 +302,7 @@ def _procedure_eligibility(
         return ProcedureEligibility(
             procedure,
             EXPIRED,
-            unblock=f"The screening was valid until {screening.valid_until:%d %b %Y}; "
+            unblock=f"The screening was valid until {_day(screening.valid_until)}; "
             "take a new intake to re-screen.",
             **base,
         )
@@ -311,7 +311,7 @@ def _procedure_eligibility(
     if screening.outcome == rules.INELIGIBLE:
         if screening.rescreen_after:
             unblock = (
-                f"Re-screen from {screening.rescreen_after:%d %b %Y} with a new intake, "
+                f"Re-screen from {_day(screening.rescreen_after)} with a new intake, "
                 "once the condition has gone."
             )
         else:
@@ -350,7 +350,7 @@ def _procedure_eligibility(
     unblock = "A physician must review and clear it."
     if expired_clearance is not None:
         unblock = (
-            f"The clearance ran out on {expired_clearance.cleared_until:%d %b %Y}; "
+            f"The clearance ran out on {_day(expired_clearance.cleared_until)}; "
             "a physician must clear it again."
         )
     return ProcedureEligibility(procedure, NEEDS_REVIEW, unblock=unblock, **base)

@@ -1,6 +1,7 @@
 """Patient and intake forms. They check the shape of input; services and rules check meaning."""
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
@@ -160,6 +161,11 @@ class IntakeForm(forms.ModelForm):
             )
         for condition in rules.CATALOGUE:
             self.fields[f"q_{condition.code}"] = _yes_no_field(condition)
+        radios = [n for n, f in self.fields.items() if isinstance(f.widget, forms.RadioSelect)]
+        for name in radios:
+            # A radio list has no "nothing chosen" entry: unanswered is simply none ticked.
+            field = self.fields[name]
+            field.choices = [c for c in field.choices if c[0] != ""]
 
         sections = {key: [] for key, _ in rules.SECTIONS}
         for condition in rules.CATALOGUE:
@@ -170,28 +176,43 @@ class IntakeForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(
                 "1. Hair-loss history",
-                Row(Column("onset"), Column("family_history"), Column("family_history_details")),
-                Row(Column("course"), Column("loss_pattern")),
+                Row(
+                    Column("onset"),
+                    Column(InlineRadios("family_history")),
+                    Column("family_history_details"),
+                ),
+                Row(Column(InlineRadios("course")), Column(InlineRadios("loss_pattern"))),
                 "scalp_symptoms",
                 Row(Column("scale"), Column("grade"), Column("fitzpatrick")),
                 HTML('<p class="fw-semibold mb-1">Treatments so far</p>'),
-                *[f"treatment_{code}" for code, _ in TREATMENTS],
+                Row(
+                    *[
+                        Column(InlineRadios(f"treatment_{code}"), css_class="col-md-6")
+                        for code, _ in TREATMENTS
+                    ]
+                ),
                 "treatment_outcomes",
                 css_class="intake-section",
             ),
             Fieldset(
                 f"2. {titles['medical']}",
-                Row(Column("thyroid_disease"), Column("iron_deficiency")),
-                Row(Column("autoimmune_disease"), Column("recent_illness_or_stress")),
+                Row(
+                    Column(InlineRadios("thyroid_disease")),
+                    Column(InlineRadios("iron_deficiency")),
+                ),
+                Row(
+                    Column(InlineRadios("autoimmune_disease")),
+                    Column(InlineRadios("recent_illness_or_stress")),
+                ),
                 "medical_details",
-                *sections["medical"],
+                *[InlineRadios(name) for name in sections["medical"]],
                 css_class="intake-section",
             ),
             Fieldset(
                 f"3. {titles['medications']}",
                 "medications",
                 "allergies",
-                *sections["medications"],
+                *[InlineRadios(name) for name in sections["medications"]],
                 css_class="intake-section",
             ),
             Fieldset(
@@ -199,7 +220,7 @@ class IntakeForm(forms.ModelForm):
                 HTML(
                     '<p class="text-body-secondary">Look at the scalp with the patient today.</p>'
                 ),
-                *sections["scalp_today"],
+                *[InlineRadios(name) for name in sections["scalp_today"]],
                 css_class="intake-section",
             ),
             Submit("submit", "Submit intake"),

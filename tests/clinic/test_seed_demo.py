@@ -1,0 +1,27 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from clinic.management.commands.seed_demo import DEMO_PASSWORD
+from eligibility.models import Screening
+from intake.models import Patient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_makes_one_login_per_role_and_varied_patients(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # safe to run twice
+    for username in ("frontdesk", "physician", "admin"):
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+    assert Patient.objects.count() == 8
+    outcomes = set(Screening.objects.values_list("outcome", flat=True))
+    assert outcomes == {"eligible", "needs_review", "ineligible"}
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not Patient.objects.exists()
