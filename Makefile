@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/follicle
 
-.PHONY: install run migrate demo test test-postgres lint format check-deploy clean
+.PHONY: install run migrate demo test test-postgres lint format check-deploy backup restore clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ format: install
 check-deploy: install
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	DJANGO_ALLOWED_HOSTS=clinic.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# make backup [FILE=path]; make restore FILE=path (into an empty database: create it first).
+backup: install
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup"; exit 2; }
+	$(PY) manage.py restore $(FILE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -5,6 +5,7 @@ makes DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS mandatory and turns on secure c
 HSTS. See the README's "Deploy" section for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "auditlog",
     "phonenumber_field",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "clinic",
     "intake",
     "eligibility",
@@ -61,11 +66,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "clinic.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so a lockout answers before the login view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -110,6 +120,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout after repeated failures, per username and address (a shared front-desk address
+# does not lock out everyone); an admin unlocks in Staff & settings → Access attempts.
+AXES_FAILURE_LIMIT = env.int("CLINIC_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("CLINIC_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp, TOTP apps): required for these roles; anyone else
+# who has set up a device must use it too.
+TWO_FACTOR_REQUIRED_ROLES = env.list(
+    "CLINIC_TWO_FACTOR_REQUIRED_ROLES", default=["physician", "clinic_admin"]
+)
+OTP_TOTP_ISSUER = env("CLINIC_NAME", default="Follicle Hair Clinic")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -164,15 +196,32 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
+    # __Host- cookies are only accepted over HTTPS, for this host and path "/", never a domain.
     SESSION_COOKIE_SECURE = True
-    SESSION_COOKIE_NAME = "__Secure-sessionid"
+    SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_SECURE = True
-    CSRF_COOKIE_NAME = "__Secure-csrftoken"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy: only this origin's files; no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

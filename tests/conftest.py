@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_client
 
 
 @pytest.fixture
@@ -21,9 +21,7 @@ def admin_user():
 
 
 def _client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return login_client(user)
 
 
 @pytest.fixture

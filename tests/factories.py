@@ -93,3 +93,25 @@ class IntakeFactory(factory.django.DjangoModelFactory):
     recent_illness_or_stress = "no"
     treatments = factory.LazyFunction(lambda: {"minoxidil": "past"})
     answers = factory.LazyFunction(all_no)
+
+
+def login_client(user, *, verified: bool = True):
+    """A test client logged in as `user`, past the two-factor step when `verified`.
+
+    Physicians and admins must use a second factor; this gives them a confirmed TOTP device and
+    marks the session verified, as the two-factor page does after a right code.
+    """
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    if verified:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=True, defaults={"name": "test"}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_client
 from tests.permission_matrix import ANON, LOGIN, ROLES
 
 pytestmark = pytest.mark.django_db
@@ -53,10 +53,9 @@ def test_every_url_has_expectations():
 
 
 def _client(role: str) -> Client:
-    client = Client()
-    if role != ANON:
-        client.force_login(UserFactory(role=role, is_staff=role == CLINIC_ADMIN))
-    return client
+    if role == ANON:
+        return Client()
+    return login_client(UserFactory(role=role, is_staff=role == CLINIC_ADMIN))
 
 
 @pytest.mark.parametrize("role", ROLES)

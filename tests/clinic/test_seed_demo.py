@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from clinic.management.commands.seed_demo import DEMO_PASSWORD
@@ -14,7 +14,7 @@ def test_seed_demo_makes_one_login_per_role_and_varied_patients(settings):
     call_command("seed_demo")
     call_command("seed_demo")  # safe to run twice
     for username in ("frontdesk", "physician", "admin"):
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        assert get_user_model().objects.get(username=username).check_password(DEMO_PASSWORD)
     assert Patient.objects.count() == 8
     outcomes = set(Screening.objects.values_list("outcome", flat=True))
     assert outcomes == {"eligible", "needs_review", "ineligible"}

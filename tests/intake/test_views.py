@@ -247,4 +247,4 @@ def test_patient_list_query_count_is_flat(desk_client):
         IntakeFactory()
     fifty = _list_queries(desk_client)
     assert five == fifty
-    assert fifty <= 10
+    assert fifty <= 12  # session, user, OTP device, 2 perms, count, page, session save (3)

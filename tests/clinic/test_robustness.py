@@ -1,0 +1,144 @@
+"""Bad input and faults: hostile values never give a 500 or a half-made record."""
+
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eligibility import rules
+from eligibility.models import PhysicianReview, Screening
+from intake.models import IntakeQuestionnaire, Patient
+from tests.factories import IntakeFactory, PatientFactory
+from tests.intake.test_views import PATIENT_POST, intake_post
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            '=HYPERLINK("http://x")',
+            "\x00",
+            "9" * 400,
+            "2999-99-99",
+            "-1",
+            "ÿ" * 50,
+            "../../etc/passwd",
+        ]
+    ),
+)
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _ok(response) -> None:
+    assert response.status_code in (200, 302, 400), response.status_code
+
+
+@FUZZ
+@given(field=st.sampled_from(sorted(PATIENT_POST)), value=HOSTILE_TEXT)
+def test_patient_form_survives_hostile_values(desk_client, field, value):
+    before = Patient.objects.count()
+    response = desk_client.post(reverse("intake:patient-create"), {**PATIENT_POST, field: value})
+    _ok(response)
+    if response.status_code == 200:
+        assert Patient.objects.count() == before
+        assert "is-invalid" in response.content.decode() or "alert" in response.content.decode()
+    else:
+        Patient.objects.all().delete()
+
+
+@FUZZ
+@given(
+    field=st.sampled_from([*sorted(intake_post()), "q_made_up", "answers"]),
+    value=HOSTILE_TEXT,
+)
+def test_intake_form_survives_hostile_values(desk_client, field, value):
+    patient = Patient.objects.first() or PatientFactory()
+    before = IntakeQuestionnaire.objects.count()
+    screenings = Screening.objects.count()
+    response = desk_client.post(
+        reverse("intake:intake-create", args=[patient.pk]), {**intake_post(), field: value}
+    )
+    _ok(response)
+    if response.status_code == 200:
+        assert IntakeQuestionnaire.objects.count() == before
+        assert Screening.objects.count() == screenings
+
+
+@FUZZ
+@given(
+    decision=st.one_of(st.sampled_from(["cleared", "declined", "more_info"]), HOSTILE_TEXT),
+    until=HOSTILE_TEXT,
+    note=HOSTILE_TEXT,
+)
+def test_review_form_survives_hostile_values(physician_client, decision, until, note):
+    screening = Screening.objects.filter(outcome=rules.NEEDS_REVIEW).first()
+    if screening is None:
+        from eligibility.services import screen_intake
+        from tests.factories import all_no
+
+        intake = IntakeFactory(answers=all_no(anticoagulant=True))
+        screening = next(
+            s
+            for s in screen_intake(by=intake.taken_by, intake=intake)
+            if s.outcome == "needs_review"
+        )
+    response = physician_client.post(
+        reverse("eligibility:review-decide", args=[screening.pk]),
+        {"decision": decision, "cleared_until": until, "note": note},
+    )
+    _ok(response)
+    for review in PhysicianReview.objects.all():
+        assert review.note.strip()
+        assert review.decision in ("cleared", "declined", "more_info")
+
+
+@FUZZ
+@given(q=HOSTILE_TEXT, status=HOSTILE_TEXT, sex=HOSTILE_TEXT, page=HOSTILE_TEXT)
+def test_patient_search_survives_hostile_values(desk_client, q, status, sex, page):
+    _ok(desk_client.post(reverse("intake:patient-list"), {"q": q, "status": status, "sex": sex}))
+    response = desk_client.get(reverse("intake:patient-list"), {"page": page, "sort": q[:20]})
+    assert response.status_code in (200, 404)
+
+
+def test_database_error_during_intake_saves_nothing(desk_client):
+    patient = PatientFactory()
+    with mock.patch("intake.services.screen_intake", side_effect=DatabaseError("disk full")):
+        response = desk_client.post(
+            reverse("intake:intake-create", args=[patient.pk]), intake_post()
+        )
+    assert response.status_code == 200
+    assert "please try again" in response.content.decode()
+    assert not IntakeQuestionnaire.objects.exists()
+    assert not Screening.objects.exists()
+    assert 'value="Two years ago"' in response.content.decode()
+
+
+def test_database_error_during_registration_saves_nothing(desk_client):
+    with mock.patch("intake.models.Patient.save", side_effect=DatabaseError("gone")):
+        response = desk_client.post(reverse("intake:patient-create"), PATIENT_POST)
+    assert response.status_code == 200
+    assert "please try again" in response.content.decode()
+    assert 'value="Lovelace"' in response.content.decode()
+    assert not Patient.objects.exists()
+
+
+def test_other_patients_records_are_not_reachable_by_guessing(desk_client):
+    mine = IntakeFactory()
+    other = IntakeFactory()
+    url = reverse("intake:intake-detail", args=[mine.patient.pk, other.pk])
+    assert desk_client.get(url).status_code == 404
+    edit = reverse("intake:intake-edit", args=[mine.patient.pk, other.pk])
+    assert desk_client.post(edit, intake_post()).status_code == 404
+    assert not IntakeQuestionnaire.objects.filter(supersedes=other).exists()
