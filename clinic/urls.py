@@ -73,5 +73,6 @@ urlpatterns = [
     path("patients/", include("intake.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("schedule/", include("scheduling.urls")),
+    path("reports/", include("clinic.reports.urls")),
     path("admin/", admin.site.urls),
 ]
