@@ -292,3 +292,23 @@ def test_no_phi_in_logs_after_a_full_workflow(caplog, desk_client, physician_cli
     text = caplog.text
     for phi in ("Lovelace", "1985-12-10", "10 Dec 1985", "7911 123456", "7911123456"):
         assert phi not in text
+
+
+def test_page_titles_carry_no_patient_data(desk_client, physician_client):
+    from tests.factories import IntakeFactory
+
+    intake = IntakeFactory()
+    patient = intake.patient
+    urls = [
+        reverse("intake:patient-detail", args=[patient.pk]),
+        reverse("intake:patient-update", args=[patient.pk]),
+        reverse("intake:patient-archive", args=[patient.pk]),
+        reverse("intake:intake-create", args=[patient.pk]),
+        reverse("intake:intake-detail", args=[patient.pk, intake.pk]),
+    ]
+    for client in (desk_client, physician_client):
+        for url in urls:
+            html = client.get(url).content.decode()
+            title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+            for phi in (patient.first_name, patient.last_name, patient.mrn, str(patient.phone)):
+                assert phi not in title, url

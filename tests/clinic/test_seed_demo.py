@@ -25,3 +25,25 @@ def test_seed_demo_refuses_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not Patient.objects.exists()
+
+
+def test_demo_totp_prints_a_code_the_device_accepts(settings):
+    from io import StringIO
+
+    from clinic.management.commands.demo_totp import give_demo_device
+    from tests.factories import UserFactory
+
+    settings.DEBUG = True
+    user = UserFactory(username="demo-doc")
+    device = give_demo_device(user)
+    out = StringIO()
+    call_command("demo_totp", "demo-doc", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    assert device.verify_token(code)
+
+
+def test_demo_totp_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo_totp", "physician")
