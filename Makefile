@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/follicle
 
-.PHONY: install run migrate demo test test-postgres lint format check-deploy backup restore clean
+.PHONY: install run migrate demo test test-postgres test-e2e chromium lint format check-deploy backup restore clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ test: install
 
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+# Browser tests (Playwright driving Debian's Chromium; no browser download).
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/bin/chromium
+
+test-e2e: install chromium
+	$(PY) -m pytest -q -m e2e tests/e2e
 
 lint: install
 	$(VENV)/bin/ruff check .
