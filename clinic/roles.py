@@ -24,6 +24,40 @@ _PATIENT_READ = (
     "eligibility.view_physicianreview",
 )
 
+# Scheduling: front desk books, moves, cancels and checks in; physicians also book (an interval
+# override is only usable while booking) and chart; admins keep the clinic's set-up.
+_SCHEDULING_DESK = (
+    "scheduling.view_treatmentsession",
+    "scheduling.add_treatmentsession",
+    "scheduling.change_treatmentsession",
+    "scheduling.cancel_session",
+    "scheduling.check_in_session",
+    "scheduling.view_consent",
+    "scheduling.add_consent",
+)
+_SCHEDULING_PHYSICIAN = (
+    "scheduling.view_treatmentsession",
+    "scheduling.add_treatmentsession",
+    "scheduling.change_treatmentsession",
+    "scheduling.chart_treatment",
+    "scheduling.override_interval",
+    "scheduling.set_needle_depth",
+    "scheduling.view_consent",
+    "scheduling.add_consent",
+)
+_SCHEDULING_ADMIN = (
+    *(
+        f"scheduling.{action}_{model}"
+        for model in ("room", "device", "sessiontype")
+        for action in ("view", "add", "change")
+    ),
+    *(
+        f"scheduling.{action}_{model}"
+        for model in ("openinghours", "closedday", "providerhours")
+        for action in ("view", "add", "change", "delete")
+    ),
+)
+
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     FRONT_DESK: (
         *_PATIENT_READ,
@@ -31,12 +65,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.change_patient",
         "intake.archive_patient",
         "intake.add_intakequestionnaire",
+        *_SCHEDULING_DESK,
     ),
     PHYSICIAN: (
         *_PATIENT_READ,
         "intake.add_intakequestionnaire",
         "eligibility.review_screening",
         "eligibility.view_screening_answers",
+        *_SCHEDULING_PHYSICIAN,
     ),
     CLINIC_ADMIN: (
         "auth.view_user",
@@ -44,6 +80,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.change_user",
         "auth.view_group",
         "auditlog.view_logentry",
+        *_SCHEDULING_ADMIN,
+        "clinic.view_reports",
+        "clinic.export_reports",
+        # Unlocking a locked-out login: delete its access attempt.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     ),
 }
 

@@ -259,7 +259,7 @@ class Eligibility:
             if why:
                 text += f" ({why})"
             if p.unblock:
-                text += f". {p.unblock}"
+                text += f". {p.unblock.rstrip('.')}"
             parts.append(text)
         return "; ".join(parts)
 

@@ -226,6 +226,11 @@ class IntakeQuestionnaire(models.Model):
             raise ValidationError({"answers": f"Unanswered questions: {', '.join(missing)}"})
 
     @property
+    def grade_label(self) -> str:
+        """The grade with its scale ("Norwood III"): grade codes repeat across scales."""
+        return f"{_SCALE_SHORT.get(self.scale, '')} {self.grade}".strip()
+
+    @property
     def yes_count(self) -> int:
         return sum(1 for value in self.answers.values() if value is True)
 

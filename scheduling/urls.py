@@ -1,5 +1,55 @@
-from django.urls import path  # noqa: F401
+from datetime import date
+
+from django.urls import path, register_converter
+
+from scheduling import views
+
+
+class DateConverter:
+    """A day in the URL as YYYY-MM-DD (dates are not patient data)."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        return date.fromisoformat(value)
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
+
+
+register_converter(DateConverter, "day")
 
 app_name = "scheduling"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DayView.as_view(), name="today"),
+    path("day/<day:day>/", views.DayView.as_view(), name="day"),
+    path("slots/", views.FreeSlotsView.as_view(), name="free-slots"),
+    path("book/", views.SessionBookView.as_view(), name="session-book"),
+    path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session-detail"),
+    path(
+        "sessions/<int:pk>/reschedule/",
+        views.SessionRescheduleView.as_view(),
+        name="session-reschedule",
+    ),
+    path("sessions/<int:pk>/cancel/", views.SessionCancelView.as_view(), name="session-cancel"),
+    path(
+        "sessions/<int:pk>/check-in/", views.SessionCheckInView.as_view(), name="session-check-in"
+    ),
+    path("sessions/<int:pk>/no-show/", views.SessionNoShowView.as_view(), name="session-no-show"),
+    path("sessions/<int:pk>/start/", views.SessionStartView.as_view(), name="session-start"),
+    path(
+        "sessions/<int:pk>/treatment/",
+        views.TreatmentRecordView.as_view(),
+        name="session-treatment",
+    ),
+    path(
+        "sessions/<int:pk>/complete/", views.SessionCompleteView.as_view(), name="session-complete"
+    ),
+    path("sessions/<int:pk>/post-care/", views.PostCareView.as_view(), name="session-post-care"),
+    path(
+        "patients/<int:pk>/consent/<slug:procedure>/",
+        views.ConsentCreateView.as_view(),
+        name="consent-create",
+    ),
+]

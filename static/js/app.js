@@ -29,3 +29,8 @@ document.addEventListener("DOMContentLoaded", function () {
   scale.addEventListener("change", sync);
   sync();
 });
+
+document.addEventListener("click", function (event) {
+  // Print buttons (the post-care sheet): no inline script, so the CSP stays strict.
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -12,12 +12,15 @@ import pytest
 from clinic.management.commands.demo_totp import current_code, give_demo_device
 from tests.factories import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM set-up is
-# synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("FOLLICLE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    """Playwright's sync API runs an event loop in the test's thread; the test's own ORM
+    set-up is synchronous and safe there, so Django's async guard is lifted for these tests."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):

@@ -159,3 +159,10 @@ def test_selectors_refuse_without_permission():
     with pytest.raises(PermissionDenied):
         selectors.patient_list(user=nobody)
     assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_grade_label_names_its_scale():
+    from tests.factories import IntakeFactory
+
+    assert IntakeFactory(scale="norwood", grade="III").grade_label == "Norwood III"
+    assert IntakeFactory(scale="savin", grade="III").grade_label == "Savin III"

@@ -11,10 +11,12 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from clinic.management.commands.demo_totp import give_demo_device
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN, sync_roles
 from eligibility import rules
 from intake import services
 from intake.models import Patient
+from scheduling import demo as scheduling_demo
 
 DEMO_PASSWORD = "follicle-demo-2026"
 
@@ -137,10 +139,22 @@ class Command(BaseCommand):
                 answers=answers,
             )
             created += 1
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} patients added)."))
+        sessions = scheduling_demo.seed(physician=users[PHYSICIAN], desk=desk)
+        for role in (PHYSICIAN, CLINIC_ADMIN):
+            give_demo_device(users[role])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created} patients and {sessions} sessions today added)."
+            )
+        )
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _staff in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role}")
+        self.stdout.write(
+            "physician and admin need a two-factor code after the password: print it with\n"
+            "  .venv/bin/python manage.py demo_totp physician   (or: demo_totp admin)\n"
+            "or add the key JBSWY3DPEHPK3PXP to an authenticator app."
+        )
 
     def _user(self, username, first, last, role, is_staff):
         user, _ = get_user_model().objects.get_or_create(username=username)

@@ -1,0 +1,213 @@
+"""Downloads: CSV parses back to the rows, XLSX opens, formulas are defused, every download is
+recorded (Export row and audit-log entry naming the admin)."""
+
+import csv
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from clinic.models import Export
+from clinic.reports.exports import REPORTS, defuse
+from clinic.reports.forms import ReportFilterForm
+from tests.reports.conftest import WEEK
+
+pytestmark = pytest.mark.django_db
+
+SESSION_HEADER = [
+    "session_id",
+    "date",
+    "start",
+    "end",
+    "session_type",
+    "procedures",
+    "provider",
+    "room",
+    "device_serial",
+    "status",
+    "patient_mrn",
+    "cartridge_lot",
+    "prp_kit_lot",
+    "completed_at",
+]
+
+
+def _csv(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx(response) -> list[list]:
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def _export(client, report, fmt, **params):
+    return client.get(reverse("reports:export", args=[report, fmt]), params)
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        (7, 7),
+        (None, ""),
+    ],
+)
+def test_defuse(value, safe):
+    assert defuse(value) == safe
+
+
+def test_sessions_csv_parses_back_to_the_rows(admin_client_, week):
+    rows = _csv(_export(admin_client_, "sessions", "csv", **WEEK))
+    assert rows[0] == SESSION_HEADER
+    s = week["sessions"]
+    assert [int(r[0]) for r in rows[1:]] == [s[k].pk for k in ("s1", "s2", "s3", "s4", "s5", "s7")]
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first == {
+        "session_id": str(s["s1"].pk),
+        "date": "2026-11-02",
+        "start": "10:00",
+        "end": "11:00",
+        "session_type": "PRP",
+        "procedures": "prp",
+        "provider": "anna",
+        "room": "Room 1",
+        "device_serial": "SN-100",
+        "status": "completed",
+        "patient_mrn": "F00000101",
+        "cartridge_lot": "",
+        "prp_kit_lot": "KIT-7",
+        "completed_at": "2026-11-02 11:00",
+    }
+    # Exactly the rows the same filters give the code path shared with the command.
+    form = ReportFilterForm(WEEK)
+    assert form.is_valid()
+    expected = [[str(defuse(v)) for v in row] for row in REPORTS["sessions"].rows(form.filters())]
+    assert rows[1:] == expected
+
+
+def test_export_holds_exactly_what_the_filters_select(admin_client_, week):
+    rows = _csv(_export(admin_client_, "sessions", "csv", **WEEK, procedure="prp"))
+    assert [r[4] for r in rows[1:]] == ["PRP", "PRP with microneedling"]
+    rows = _csv(_export(admin_client_, "sessions", "csv", **WEEK, status="no_show"))
+    assert [r[9] for r in rows[1:]] == ["no_show"]
+
+
+def test_sessions_xlsx_opens_with_the_rows(admin_client_, week):
+    response = _export(admin_client_, "sessions", "xlsx", **WEEK)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = _xlsx(response)
+    assert rows[0] == SESSION_HEADER
+    assert len(rows) == 7
+    assert rows[1][0] == week["sessions"]["s1"].pk
+    assert rows[1][12] == "KIT-7"
+
+
+def test_formula_injection_is_defused_in_csv_and_xlsx(admin_client_, week):
+    params = {"lot": "KIT-7"}
+    csv_rows = _csv(_export(admin_client_, "recall", "csv", **params))
+    names = {r[1] for r in csv_rows[1:]}
+    assert '\'=HYPERLINK("http://evil") X' in names
+    assert "'+1" in {r[8] for r in csv_rows[1:]}
+    xlsx_rows = _xlsx(_export(admin_client_, "recall", "xlsx", **params))
+    assert '\'=HYPERLINK("http://evil") X' in {r[1] for r in xlsx_rows[1:]}
+    assert "'+1" in {r[8] for r in xlsx_rows[1:]}
+    # No cell of either file starts a formula.
+    for row in csv_rows[1:] + xlsx_rows[1:]:
+        for cell in row:
+            assert not (isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"))
+
+
+def test_recall_lists_every_patient_and_session_of_a_lot(admin_client_, week):
+    rows = _csv(_export(admin_client_, "recall", "csv", lot="kit-7"))
+    assert rows[0] == [
+        "patient_mrn",
+        "patient_name",
+        "phone",
+        "session_id",
+        "session_date",
+        "session_type",
+        "status",
+        "device_serial",
+        "cartridge_lot",
+        "prp_kit_lot",
+        "matched",
+    ]
+    s1, s2 = week["sessions"]["s1"], week["sessions"]["s2"]
+    assert [(r[0], int(r[3]), r[10]) for r in rows[1:]] == [
+        ("F00000101", s1.pk, "prp_kit"),
+        ("F00000102", s2.pk, "prp_kit"),
+    ]
+    assert rows[1][1] == "Ada Lovelace" and rows[1][2] == "07911 123456"
+    device_rows = _csv(_export(admin_client_, "recall", "csv", lot="SN-100"))
+    # The device was used in four sessions, two of them outside any date range: recall is all-time.
+    assert len(device_rows) - 1 == 4
+    assert {r[10] for r in device_rows[1:]} == {"device"}
+
+
+def test_recall_page_lists_patients_and_logs_the_access(admin_client_, admin_user, week):
+    before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
+    response = admin_client_.get(reverse("reports:recall"), {"lot": "KIT-7"})
+    html = response.content.decode()
+    assert "Ada Lovelace" in html and "F00000102" in html
+    assert "2 sessions of 2 patients" in html
+    accessed = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert accessed.count() == before + 2
+    assert set(accessed.values_list("actor", flat=True)) == {admin_user.pk}
+
+
+def test_recall_export_without_a_lot_says_so(admin_client_, week):
+    response = _export(admin_client_, "recall", "csv")
+    assert response.status_code == 400
+    assert "Type a device serial or lot" in response.content.decode()
+    assert not Export.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_is_recorded_with_its_filters_and_in_the_audit_log(
+    admin_client_, admin_user, week, fmt
+):
+    response = _export(admin_client_, "sessions", fmt, **WEEK, procedure="prp")
+    assert response.status_code == 200
+    export = Export.objects.get()
+    assert (export.report, export.format, export.exported_by) == ("sessions", fmt, admin_user)
+    assert export.filters == {**WEEK, "procedure": "prp", "by": "day"}
+    entry = LogEntry.objects.get_for_object(export).get()
+    assert entry.action == LogEntry.Action.CREATE
+    assert entry.actor == admin_user
+
+
+@pytest.mark.parametrize("report", ["screenings", "reviews"])
+def test_other_reports_export_their_headers(admin_client_, report):
+    rows = _csv(_export(admin_client_, report, "csv"))
+    assert tuple(rows[0]) == REPORTS[report].columns
+
+
+def test_unknown_report_or_format_is_404(admin_client_):
+    assert _export(admin_client_, "patients", "csv").status_code == 404
+    assert _export(admin_client_, "sessions", "pdf").status_code == 404
+
+
+@pytest.mark.parametrize("client_name", ["desk_client", "physician_client"])
+def test_non_admins_get_403_on_every_report_and_export(request, client_name):
+    client = request.getfixturevalue(client_name)
+    urls = [reverse(f"reports:{name}") for name in ("index", "sessions", "screenings")]
+    urls += [reverse("reports:reviews"), reverse("reports:recall"), reverse("reports:audit-log")]
+    urls += [reverse("reports:audit-log-export")]
+    urls += [reverse("reports:export", args=[r, f]) for r in REPORTS for f in ("csv", "xlsx")]
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+    assert client.post(reverse("reports:audit-log"), {"mrn": "F1"}).status_code == 403
+    assert not Export.objects.exists()

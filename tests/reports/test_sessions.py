@@ -1,0 +1,161 @@
+"""The sessions report's figures against the hand-built week (tests/reports/conftest.py)."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from clinic.reports import queries
+from clinic.reports.forms import ReportFilterForm
+from tests.reports.conftest import WEEK
+
+pytestmark = pytest.mark.django_db
+
+
+def _filters(**extra):
+    form = ReportFilterForm({**WEEK, **extra})
+    assert form.is_valid(), form.errors
+    return form.filters()
+
+
+def _counts(row):
+    return (row["booked"], row["completed"], row["cancelled"], row["no_show"])
+
+
+def test_totals_and_no_show_rate(week):
+    report = queries.sessions_report(_filters())
+    assert _counts(report.totals) == (6, 2, 1, 1)
+    assert report.totals["no_show_rate"] == pytest.approx(1 / 5)
+
+
+def test_by_day_fills_quiet_days(week):
+    report = queries.sessions_report(_filters(by="day"))
+    by_day = {row["label"]: _counts(row) for row in report.by_period}
+    assert list(by_day) == [date(2026, 11, d) for d in range(2, 9)]
+    assert by_day[date(2026, 11, 2)] == (2, 2, 0, 0)
+    assert by_day[date(2026, 11, 3)] == (1, 0, 1, 0)
+    assert by_day[date(2026, 11, 4)] == (2, 0, 0, 1)
+    assert by_day[date(2026, 11, 5)] == (0, 0, 0, 0)
+    assert by_day[date(2026, 11, 8)] == (1, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("by", "label"), [("week", date(2026, 11, 2)), ("month", date(2026, 11, 1))]
+)
+def test_by_week_and_month(week, by, label):
+    report = queries.sessions_report(_filters(by=by))
+    assert [(row["label"], _counts(row)) for row in report.by_period] == [(label, (6, 2, 1, 1))]
+
+
+def test_by_procedure_counts_combined_types_under_each(week):
+    report = queries.sessions_report(_filters())
+    by_procedure = {row["label"]: _counts(row) for row in report.by_procedure}
+    assert by_procedure == {
+        "Microneedling": (3, 1, 1, 0),
+        "PRP": (2, 2, 0, 0),
+        "Laser (LLLT)": (3, 0, 0, 1),
+    }
+
+
+def test_by_provider_and_room(week):
+    report = queries.sessions_report(_filters())
+    assert {row["label"]: _counts(row) for row in report.by_provider} == {
+        "Anna Alder": (4, 2, 0, 0),
+        "Ben Birch": (2, 0, 1, 1),
+    }
+    assert {row["label"]: _counts(row) for row in report.by_room} == {
+        "Room 1": (3, 2, 0, 0),
+        "Room 2": (3, 0, 1, 1),
+    }
+
+
+def test_utilisation_of_rooms_and_devices(week):
+    report = queries.sessions_report(_filters())
+    rooms = {u.name: (u.booked_minutes, u.open_minutes) for u in report.rooms}
+    assert rooms == {"Room 1": (165, 1920), "Room 2": (60, 1920)}
+    devices = {u.name: u.booked_minutes for u in report.devices}
+    assert devices == {
+        "Device SN-100 (SN-100)": 90,
+        "Device SN-200 (SN-200)": 75,
+        "Device SN-300 (SN-300)": 60,
+    }
+    assert next(u for u in report.rooms if u.name == "Room 1").rate == pytest.approx(165 / 1920)
+
+
+def test_filters_narrow_every_figure(week):
+    assert _counts(queries.sessions_report(_filters(procedure="prp")).totals) == (2, 2, 0, 0)
+    assert _counts(queries.sessions_report(_filters(status="completed")).totals) == (2, 2, 0, 0)
+    _, ben = week["providers"]
+    assert queries.sessions_report(_filters(provider=ben.pk)).totals["booked"] == 2
+    r1, _ = week["rooms"]
+    assert queries.sessions_report(_filters(room=r1.pk)).totals["booked"] == 3
+    lllt = week["types"]["lllt"]
+    assert queries.sessions_report(_filters(session_type=lllt.pk)).totals["booked"] == 2
+
+
+def test_page_shows_chart_and_table(admin_client_, week):
+    response = admin_client_.get(reverse("reports:sessions"), {**WEEK, "procedure": "prp"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in html and 'role="img"' in html
+    assert "Download CSV" in html and "procedure=prp" in html
+    assert "Anna Alder" in html
+
+
+def test_defaults_to_the_last_30_days(admin_client_):
+    from django.utils import timezone
+
+    response = admin_client_.get(reverse("reports:sessions"))
+    form = response.context["form"]
+    today = timezone.localdate()
+    assert form.cleaned_data["date_to"] == today
+    assert (today - form.cleaned_data["date_from"]).days == 29
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "2026-11-30", "date_to": "2026-11-01"},
+        {"date_from": "not-a-date"},
+        {"date_from": "2999-99-99"},
+        {"provider": "abc"},
+        {"room": "999999"},
+        {"status": "exploded"},
+        {"by": "century"},
+        {"procedure": "<script>"},
+        {"date_from": "1900-01-01", "date_to": "2026-01-01"},
+    ],
+)
+def test_invalid_filters_give_a_message_not_a_500(admin_client_, params):
+    response = admin_client_.get(reverse("reports:sessions"), params)
+    assert response.status_code == 200
+    assert "need correcting" in response.content.decode()
+    export = admin_client_.get(reverse("reports:export", args=["sessions", "csv"]), params)
+    assert export.status_code == 400
+    assert "nothing was exported" in export.content.decode()
+
+
+def test_a_long_range_by_day_is_grouped_by_week(admin_client_, week):
+    response = admin_client_.get(
+        reverse("reports:sessions"), {"date_from": "2025-01-01", "date_to": "2026-12-31"}
+    )
+    assert response.status_code == 200
+    assert response.context["by"] == "week"
+
+
+def test_chart_labels_are_escaped(week):
+    from clinic.reports.charts import Series, bar_chart
+
+    svg = str(bar_chart(title="T<", labels=["<script>alert(1)</script>"], series=[
+        Series('"Booked"', [3], "#000"),
+    ]))  # fmt: skip
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "&quot;Booked&quot;" in svg and "style" not in svg
+
+
+def test_nav_links_by_permission(admin_client_, desk_client, physician_client):
+    admin_html = admin_client_.get(reverse("dashboard")).content.decode()
+    assert reverse("reports:index") in admin_html and reverse("reports:audit-log") in admin_html
+    for client in (desk_client, physician_client):
+        html = client.get(reverse("dashboard")).content.decode()
+        assert reverse("reports:index") not in html and reverse("reports:audit-log") not in html

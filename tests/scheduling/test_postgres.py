@@ -1,0 +1,179 @@
+"""What only PostgreSQL can show: the exclusion constraints, and real concurrent bookings."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, close_old_connections, connection, transaction
+
+from scheduling import services
+from scheduling.models import Status, TreatmentSession
+from tests.scheduling.factories import MN, make_clinic, make_session, on_day, screened_patient
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL exclusion constraint"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("resource", ["room", "provider", "device", "patient"])
+def test_constraint_refuses_an_overlap_that_skips_the_service(resource):
+    clinic = make_clinic()
+    first_patient = screened_patient(by=clinic.desk)
+    other_patient = screened_patient(by=clinic.desk)
+    first = make_session(clinic, patient=first_patient, start=on_day(2, 10))
+    kwargs = {
+        "patient": first_patient if resource == "patient" else other_patient,
+        "provider": clinic.doctor if resource == "provider" else _another_doctor(clinic),
+        "room": first.room if resource == "room" else clinic.rooms["Room 2"],
+        "device": first.device if resource == "device" else clinic.devices["Pen B"],
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_session(clinic, start=on_day(2, 10, 30), **kwargs)
+
+
+def _another_doctor(clinic):
+    from tests.scheduling.factories import make_provider
+
+    return make_provider(types=[clinic.types[MN]])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_constraint_ignores_cancelled_sessions():
+    clinic = make_clinic()
+    patient = screened_patient(by=clinic.desk)
+    first = make_session(clinic, patient=patient, start=on_day(2, 10))
+    first.status = Status.CANCELLED
+    first.cancel_reason = "Ill"
+    first.save()
+    assert make_session(clinic, patient=patient, start=on_day(2, 10))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_bookings_of_one_room_make_one_session():
+    clinic = make_clinic()
+    patients = [screened_patient(by=clinic.desk) for _ in range(20)]
+    doctors = [clinic.doctor] + [_another_doctor(clinic) for _ in range(19)]
+    # Every booking has its own patient, provider and device: only the room is shared.
+    from scheduling.models import Device, DeviceKind
+
+    devices = [
+        Device.objects.create(kind=DeviceKind.MICRONEEDLING_PEN, name=f"Pen {i}", serial=f"P{i}")
+        for i in range(20)
+    ]
+    room = clinic.rooms["Room 1"]
+    start = on_day(2, 10)
+    barrier = threading.Barrier(20)
+    results: list = []
+    lock = threading.Lock()
+
+    def book(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            session = services.session_book(
+                by=clinic.desk,
+                patient=patients[i],
+                session_type=clinic.types[MN],
+                start=start,
+                provider=doctors[i],
+                room=room,
+                device=devices[i],
+            )
+            outcome = ("ok", session.pk)
+        except ValidationError as exc:
+            outcome = ("refused", " ".join(exc.messages))
+        except Exception as exc:
+            outcome = ("error", repr(exc))
+        finally:
+            connection.close()
+            close_old_connections()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    kinds = [kind for kind, _ in results]
+    assert kinds.count("ok") == 1, results
+    assert kinds.count("refused") == 19, results
+    refusals = [text for kind, text in results if kind == "refused"]
+    assert all("Room 1 is booked" in text for text in refusals), refusals
+    assert TreatmentSession.objects.filter(room=room).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_posted_five_times_at_once_books_once():
+    clinic = make_clinic()
+    patient = screened_patient(by=clinic.desk)
+    barrier = threading.Barrier(5)
+    results: list = []
+    lock = threading.Lock()
+
+    def book() -> None:
+        try:
+            barrier.wait(timeout=30)
+            session = services.session_book(
+                by=clinic.desk,
+                patient=patient,
+                session_type=clinic.types[MN],
+                start=on_day(2, 10),
+                form_token="same-form",
+            )
+            outcome = session.pk
+        except Exception as exc:
+            outcome = repr(exc)
+        finally:
+            connection.close()
+            close_old_connections()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=book) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(set(results)) == 1, results
+    assert TreatmentSession.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_that_leave_the_room_open_each_get_a_free_room():
+    clinic = make_clinic()
+    patients = [screened_patient(by=clinic.desk) for _ in range(2)]
+    doctors = [clinic.doctor, _another_doctor(clinic)]
+    pens = [clinic.devices["Pen A"], clinic.devices["Pen B"]]
+    barrier = threading.Barrier(2)
+    results: list = []
+    lock = threading.Lock()
+
+    def book(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            session = services.session_book(
+                by=clinic.desk,
+                patient=patients[i],
+                session_type=clinic.types[MN],
+                start=on_day(2, 10),
+                provider=doctors[i],
+                device=pens[i],
+            )
+            outcome = session.room.name
+        except Exception as exc:
+            outcome = repr(exc)
+        finally:
+            connection.close()
+            close_old_connections()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == ["Room 1", "Room 2"], results

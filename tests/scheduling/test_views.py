@@ -1,0 +1,291 @@
+# ruff: noqa: RUF001 - messages use en dashes
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from eligibility import rules
+from scheduling import times
+from scheduling.models import Consent, Status, TreatmentSession
+from tests.scheduling.factories import (
+    PRP_MN,
+    make_clinic,
+    make_session,
+    on_day,
+    screened_patient,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clinic(front_desk_user, physician_user):
+    return make_clinic(desk=front_desk_user, doctor=physician_user)
+
+
+def _book_data(clinic, patient, *, token="tok-1", hour=10, **extra):
+    start = on_day(2, hour)
+    data = {
+        "patient": patient.pk,
+        "session_type": clinic.types[PRP_MN].pk,
+        "day": start.date().isoformat(),
+        "time": f"{hour:02d}:00",
+        "provider": "",
+        "room": "",
+        "device": "",
+        "form_token": token,
+    }
+    data.update(extra)
+    return data
+
+
+def test_desk_books_and_a_resubmission_books_once(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    url = reverse("scheduling:session-book")
+    response = desk_client.post(url, _book_data(clinic, patient))
+    session = TreatmentSession.objects.get()
+    assert response.status_code == 302
+    assert response.url == session.get_absolute_url()
+    again = desk_client.post(url, _book_data(clinic, patient))
+    assert again.status_code == 302
+    assert TreatmentSession.objects.count() == 1
+
+
+def test_booking_form_presets_patient_by_pk(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    response = desk_client.get(reverse("scheduling:session-book") + f"?patient={patient.pk}")
+    assert response.status_code == 200
+    assert response.context["form"].initial["patient"] == patient.pk
+
+
+def test_not_eligible_patient_is_refused_with_the_reason(desk_client, clinic):
+    acne = screened_patient(by=clinic.desk, yes=("scalp_acne",))
+    response = desk_client.post(reverse("scheduling:session-book"), _book_data(clinic, acne))
+    assert response.status_code == 200
+    assert "scalp acne" in response.content.decode()
+    assert not TreatmentSession.objects.exists()
+
+
+def test_second_booking_in_the_same_room_is_refused(desk_client, clinic):
+    first = screened_patient(by=clinic.desk)
+    second = screened_patient(by=clinic.desk)
+    url = reverse("scheduling:session-book")
+    desk_client.post(url, _book_data(clinic, first, token="a"))
+    room = TreatmentSession.objects.get().room
+    response = desk_client.post(url, _book_data(clinic, second, token="b", room=room.pk))
+    assert response.status_code == 200
+    assert f"{room.name} is booked" in response.content.decode()
+    assert TreatmentSession.objects.count() == 1
+
+
+def test_check_in_with_a_yes_is_stopped_and_the_desk_sees_why(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient)
+    answers = dict.fromkeys(rules.DAY_OF_CODES, "no") | {"scalp_wound": "yes"}
+    response = desk_client.post(
+        reverse("scheduling:session-check-in", args=[session.pk]), answers, follow=True
+    )
+    session.refresh_from_db()
+    assert session.status == Status.BOOKED
+    assert "scalp wound" in response.content.decode()
+    assert "Stopped at check-in" in response.content.decode()
+
+
+def test_check_in_all_no(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient)
+    answers = dict.fromkeys(rules.DAY_OF_CODES, "no")
+    desk_client.post(reverse("scheduling:session-check-in", args=[session.pk]), answers)
+    session.refresh_from_db()
+    assert session.status == Status.CHECKED_IN
+
+
+def test_check_in_needs_every_answer(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient)
+    response = desk_client.post(
+        reverse("scheduling:session-check-in", args=[session.pk]), {"scalp_wound": "no"}
+    )
+    assert response.status_code == 200
+    assert "Please answer yes or no." in response.content.decode()
+
+
+def test_physician_charts_and_completes_desk_is_refused(desk_client, physician_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient, status=Status.CHECKED_IN)
+    url = reverse("scheduling:session-treatment", args=[session.pk])
+    record = {
+        "needle_depth_mm": "1.5",
+        "passes": "4",
+        "cartridge_lot": "CL-1",
+        "post_care_given": "on",
+    }
+    assert desk_client.get(url).status_code == 403
+    assert desk_client.post(url, record).status_code == 403
+    assert physician_client.post(url, record).status_code == 302
+    physician_client.post(reverse("scheduling:session-start", args=[session.pk]))
+    physician_client.post(reverse("scheduling:session-complete", args=[session.pk]))
+    session.refresh_from_db()
+    assert session.status == Status.COMPLETED
+    assert str(session.needle_depth_mm) == "1.50"
+
+
+def test_complete_without_record_says_what_is_missing(physician_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient, status=Status.CHECKED_IN)
+    response = physician_client.post(
+        reverse("scheduling:session-complete", args=[session.pk]), follow=True
+    )
+    assert "No treatment record yet" in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == Status.CHECKED_IN
+
+
+def test_post_care_sheet_renders_the_clinic_text(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient, type_name=PRP_MN)
+    response = desk_client.get(reverse("scheduling:session-post-care", args=[session.pk]))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "pinpoint bleeding" in text
+    assert "No sauna, hard exercise or strong sun for 1–3 days after PRP" in text
+    assert "data-print" in text
+    assert "style=" not in text
+
+
+def test_reschedule_and_cancel_through_the_views(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient, start=on_day(2, 10))
+    new = on_day(3, 11)
+    response = desk_client.post(
+        reverse("scheduling:session-reschedule", args=[session.pk]),
+        {
+            "day": new.date().isoformat(),
+            "time": "11:00",
+            "provider": clinic.doctor.pk,
+            "room": session.room_id,
+            "device": session.device_id,
+        },
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.start == new
+    desk_client.post(reverse("scheduling:session-cancel", args=[session.pk]), {"reason": "Ill"})
+    session.refresh_from_db()
+    assert session.status == Status.CANCELLED
+    assert session.events.count() == 2
+
+
+def test_consent_through_the_view(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk, consent=False)
+    url = reverse("scheduling:consent-create", args=[patient.pk, "prp"])
+    assert "off-label" in desk_client.get(url).content.decode()
+    response = desk_client.post(
+        url, {"typed_name": patient.full_name, "agreed": "on", "form_token": "c1"}
+    )
+    assert response.status_code == 302
+    assert Consent.objects.filter(patient=patient, procedure="prp").count() == 1
+
+
+def test_patient_page_lists_sessions(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    make_session(clinic, patient=patient, start=on_day(2, 10))
+    response = desk_client.get(reverse("intake:patient-detail", args=[patient.pk]))
+    text = response.content.decode()
+    assert 'id="sessions"' in text
+    assert "Microneedling" in text
+    assert f"?patient={patient.pk}" in text
+
+
+@pytest.mark.parametrize("by", ["room", "provider"])
+def test_day_view_query_count_does_not_grow(desk_client, clinic, by):
+    day = times.today() + timedelta(days=5)
+    patients = [screened_patient(by=clinic.desk) for _ in range(20)]
+    # One after another in one room, so nothing overlaps (PostgreSQL's constraints hold).
+    starts = [on_day(5, 5) + timedelta(minutes=45 * i) for i in range(20)]
+    for patient, start in zip(patients[:2], starts[:2], strict=True):
+        make_session(clinic, patient=patient, start=start)
+    url = reverse("scheduling:day", args=[day]) + f"?by={by}"
+    with CaptureQueriesContext(connection) as small:
+        assert desk_client.get(url).status_code == 200
+    for patient, start in zip(patients[2:], starts[2:], strict=True):
+        make_session(clinic, patient=patient, start=start)
+    with CaptureQueriesContext(connection) as large:
+        response = desk_client.get(url)
+    assert response.context["grid"].count == 20
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_day_view_shows_sessions_in_the_grid(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    make_session(clinic, patient=patient, start=on_day(1, 10))
+    response = desk_client.get(reverse("scheduling:day", args=[on_day(1, 10).date()]))
+    text = response.content.decode()
+    assert patient.last_name in text
+    assert 'rowspan="3"' in text
+    assert "Room 1" in text
+
+
+def test_today_is_the_default(desk_client, clinic):
+    response = desk_client.get(reverse("scheduling:today"))
+    assert response.context["day"] == times.today()
+
+
+def test_free_slots_link_to_a_prefilled_booking(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    make_session(clinic, patient=patient, start=on_day(1, 8))
+    response = desk_client.get(
+        reverse("scheduling:free-slots"),
+        {
+            "session_type": clinic.types[PRP_MN].pk,
+            "day": (times.today() + timedelta(days=1)).isoformat(),
+            "patient": patient.pk,
+        },
+    )
+    slots = response.context["slots"]
+    assert slots
+    assert slots[0].start > timezone.now()
+    assert all(s.room.name == "Room 1" or s.start >= on_day(1, 9) for s in slots[:1])
+    assert f"patient={patient.pk}" in response.content.decode()
+
+
+def test_booking_form_previews_eligibility_and_missing_consent(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk, consent=False)
+    response = desk_client.get(
+        reverse("scheduling:session-book"),
+        {"patient": patient.pk, "session_type": clinic.types[PRP_MN].pk},
+    )
+    assert response.context["eligibility"].bookable
+    assert response.context["missing_consents"] == ["prp", "microneedling"]
+    assert reverse("scheduling:consent-create", args=[patient.pk, "prp"]) in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("model", ["room", "device", "sessiontype", "openinghours", "closedday"])
+def test_admin_keeps_the_set_up_in_django_admin(admin_client_, model):
+    response = admin_client_.get(reverse(f"admin:scheduling_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_sessions_are_not_in_django_admin(admin_client_):
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:scheduling_treatmentsession_changelist")
+
+
+def test_session_pages_and_the_day_view_are_in_the_audit_log(desk_client, clinic):
+    from auditlog.models import LogEntry
+
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient, start=on_day(1, 10))
+    accesses = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(session.pk))
+    desk_client.get(reverse("scheduling:session-detail", args=[session.pk]))
+    assert accesses.count() == 1
+    desk_client.get(reverse("scheduling:day", args=[on_day(1, 10).date()]))
+    assert accesses.count() == 2
+    assert accesses.first().actor == clinic.desk
