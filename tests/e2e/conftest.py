@@ -16,11 +16,18 @@ CHROMIUM = os.environ.get("FOLLICLE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch):
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
     """Playwright's sync API runs an event loop in the test's thread; the test's own ORM
-    set-up is synchronous and safe there, so Django's async guard is lifted for these tests."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    set-up (and the database flush after each test) is synchronous and safe there, so
+    Django's async guard is lifted while browser tests run."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def pytest_collection_modifyitems(items):
