@@ -1,5 +1,6 @@
 """Demo scheduling data for `seed_demo`: rooms, devices, the physician's hours, consents for
-most demo patients, and two sessions today so the day view has something to show.
+most demo patients, eight weeks of past sessions for the reports, and two sessions today so the
+day view has something to show.
 
 Safe to run twice: everything is looked up before it is added.
 """
@@ -47,6 +48,66 @@ TODAY = (
 )
 
 
+# Past sessions for the reports: (first, last, session type, room, status, lot suffix), one
+# set a week for the last eight weeks, each at its own hour so nothing overlaps.
+HISTORY = (
+    ("Oliver", "Bennett", "PRP with microneedling", "Room 1", Status.COMPLETED),
+    ("Amelia", "Clarke", "PRP", "Room 2", Status.COMPLETED),
+    ("James", "Okafor", "Laser (LLLT)", "Laser room", Status.COMPLETED),
+    ("Harry", "Wilson", "Microneedling", "Room 1", Status.NO_SHOW),
+    ("James", "Okafor", "PRP", "Room 2", Status.CANCELLED),
+)
+HISTORY_WEEKS = 8
+
+
+def _history(*, physician, desk, rooms) -> int:
+    """Weekly past sessions with treatment records, so every report has figures to show."""
+    if TreatmentSession.objects.filter(start__lt=times.day_bounds(times.today())[0]).exists():
+        return 0
+    added = 0
+    for week in range(1, HISTORY_WEEKS + 1):
+        day = times.today() - timedelta(weeks=week)
+        day -= timedelta(days=day.weekday() - 1) if day.weekday() > 4 else timedelta()
+        for hour_offset, (first, last, type_name, room_name, status) in enumerate(HISTORY):
+            patient = Patient.objects.filter(first_name=first, last_name=last).first()
+            session_type = SessionType.objects.filter(name=type_name).first()
+            if patient is None or session_type is None:
+                continue
+            start = times.at(day, time(9 + 2 * hour_offset))
+            end = start + timedelta(minutes=session_type.duration_minutes)
+            device = Device.objects.filter(kind=session_type.device_kind, active=True).first()
+            record = {}
+            if status == Status.COMPLETED:
+                record = {
+                    "charted_at": end,
+                    "charted_by": physician,
+                    "completed_at": end,
+                    "post_care_given": True,
+                    "cartridge_lot": f"CT-24{week:02d}"
+                    if "microneedling" in type_name.lower()
+                    else "",
+                    "prp_kit_lot": f"PK-{7000 + week}" if "PRP" in type_name else "",
+                    "needle_depth_mm": "1.5" if "microneedling" in type_name.lower() else None,
+                    "lllt_minutes": 20 if "LLLT" in type_name else None,
+                }
+            TreatmentSession.objects.create(
+                patient=patient,
+                session_type=session_type,
+                provider=physician,
+                room=rooms[room_name],
+                device=device,
+                start=start,
+                end=end,
+                status=status,
+                booked_by=desk,
+                booked_at=start - timedelta(days=7),
+                cancel_reason="Patient asked to move it" if status == Status.CANCELLED else "",
+                **record,
+            )
+            added += 1
+    return added
+
+
 @transaction.atomic
 def seed(*, physician, desk) -> int:
     """Returns the number of sessions added."""
@@ -82,7 +143,7 @@ def seed(*, physician, desk) -> int:
                 },
             )
 
-    added = 0
+    added = _history(physician=physician, desk=desk, rooms=rooms)
     today = times.today()
     start_of_day, end_of_day = times.day_bounds(today)
     for first, last, type_name, hour, room_name in TODAY:

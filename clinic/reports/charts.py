@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-HEIGHT = 260
+WIDTH = 640
+HEIGHT = 280
+MAX_LABELS = 16
 TOP = 34
 BOTTOM = 64
 LEFT = 48
 RIGHT = 12
-BAR = 12
-GAP = 14
+BAR = 14
 TICKS = 4
 
 
@@ -47,9 +48,13 @@ def _number(value: float) -> str:
 
 def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) -> SafeString:
     """Grouped vertical bars, one group per label, one bar per series, a legend on top."""
-    groups = len(labels)
-    group_width = BAR * len(series) + GAP
-    width = max(360, LEFT + RIGHT + groups * group_width)
+    groups = max(1, len(labels))
+    width = WIDTH
+    # A fixed canvas: many groups get thinner bars (and every n-th label) instead of a chart
+    # so wide that it shrinks to nothing on the page.
+    group_width = (WIDTH - LEFT - RIGHT) / groups
+    bar = min(BAR, group_width * 0.8 / max(1, len(series)))
+    label_every = -(-groups // MAX_LABELS)
     plot_height = HEIGHT - TOP - BOTTOM
     top_value = _nice_max(max((v for s in series for v in s.values), default=0))
 
@@ -95,7 +100,7 @@ def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) ->
         )
         x += 14 + 7 * len(s.name) + 16
     for index, label in enumerate(labels):
-        left = LEFT + GAP / 2 + index * group_width
+        left = LEFT + (group_width - bar * len(series)) / 2 + index * group_width
         for offset, s in enumerate(series):
             value = s.values[index]
             top = y(value)
@@ -103,9 +108,9 @@ def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) ->
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
                     "<title>{}: {} {}</title></rect>",
-                    _f(left + offset * BAR),
+                    _f(left + offset * bar),
                     _f(top),
-                    BAR - 1,
+                    _f(max(bar - 1, 0.5)),
                     _f(TOP + plot_height - top),
                     s.colour,
                     label,
@@ -113,7 +118,9 @@ def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) ->
                     _number(value),
                 )
             )
-        centre = left + BAR * len(series) / 2
+        if index % label_every:
+            continue
+        centre = left + bar * len(series) / 2
         base = TOP + plot_height + 12
         parts.append(
             format_html(

@@ -127,6 +127,11 @@ class Utilisation:
     def rate(self) -> float | None:
         return self.booked_minutes / self.open_minutes if self.open_minutes else None
 
+    @property
+    def percent(self) -> str:
+        """One decimal: a single session in a month is well under one per cent."""
+        return "\u2013" if self.rate is None else f"{self.rate * 100:.1f} %"
+
 
 def open_minutes(filters: ReportFilters) -> int:
     """Minutes the clinic is open in the range, from OpeningHours, less the closed days."""

@@ -144,7 +144,7 @@ class Command(BaseCommand):
             give_demo_device(users[role])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready ({created} patients and {sessions} sessions today added)."
+                f"Demo data ready ({created} patients and {sessions} sessions added)."
             )
         )
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
