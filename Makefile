@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/follicle
 
-.PHONY: install run migrate demo test test-postgres test-e2e chromium lint format check-deploy backup restore clean
+.PHONY: install run migrate demo test test-postgres test-e2e chromium bench lint format check-deploy backup restore clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,20 @@ chromium:
 
 test-e2e: install chromium
 	$(PY) -m pytest -q -m e2e tests/e2e
+
+# Benchmarks at clinic size (10,000 patients, 100,000 sessions) on SQLite and PostgreSQL.
+BENCH_SQLITE := sqlite:///$(CURDIR)/bench.sqlite3
+BENCH_PG := postgres://postgres@127.0.0.1:5432/follicle_bench
+bench: install
+	rm -f bench.sqlite3
+	DATABASE_URL=$(BENCH_SQLITE) $(PY) manage.py migrate -v0
+	DATABASE_URL=$(BENCH_SQLITE) $(PY) manage.py seed_bench
+	DATABASE_URL=$(BENCH_SQLITE) $(PY) manage.py bench
+	dropdb -h 127.0.0.1 -U postgres --if-exists follicle_bench
+	createdb -h 127.0.0.1 -U postgres follicle_bench
+	DATABASE_URL=$(BENCH_PG) $(PY) manage.py migrate -v0
+	DATABASE_URL=$(BENCH_PG) $(PY) manage.py seed_bench
+	DATABASE_URL=$(BENCH_PG) $(PY) manage.py bench
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,11 +1,20 @@
 """The journeys of each role, clicking through the real pages as a person would."""
 
+import csv
+import importlib
+import io
+from datetime import time, timedelta
+
 import pytest
+from django.apps import apps
 from playwright.sync_api import Page, expect
 
-from clinic.roles import FRONT_DESK, PHYSICIAN
+from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
 from eligibility import rules
 from intake import services as intake_services
+from scheduling import demo, times
+from scheduling.consent import CURRENT
+from scheduling.models import Consent, Room, SessionType, Status, TreatmentSession
 from tests.factories import INTAKE_HISTORY, PatientFactory, UserFactory, all_no
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,6 +39,63 @@ TREATMENTS = (
 )
 
 
+@pytest.fixture
+def clinic():
+    """Session types, hours, rooms and devices as a fresh install has them (the flush after a
+    browser test empties every table, so they are put back for each one)."""
+    defaults = importlib.import_module("scheduling.migrations.0003_defaults")
+    defaults.seed(apps, None)
+    desk = UserFactory(username="fran", first_name="Fran", last_name="Desk", role=FRONT_DESK)
+    doctor = UserFactory(username="drshah", first_name="Priya", last_name="Shah", role=PHYSICIAN)
+    demo.seed(physician=doctor, desk=desk)
+    return {"desk": desk, "doctor": doctor}
+
+
+def next_weekday():
+    day = times.today() + timedelta(days=1)
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    return day
+
+
+def screened_patient(by, *, first, last, yes=(), consent=True):
+    patient = PatientFactory(first_name=first, last_name=last)
+    intake_services.intake_submit(
+        by=by,
+        patient=patient,
+        **INTAKE_HISTORY,
+        treatments={"minoxidil": "never"},
+        answers=all_no(**dict.fromkeys(yes, True)),
+    )
+    if consent:
+        for procedure, text in CURRENT.items():
+            Consent.objects.create(
+                patient=patient,
+                procedure=procedure,
+                text_version=text.version,
+                typed_name=patient.full_name,
+                agreed=True,
+                witnessed_by=by,
+            )
+    return patient
+
+
+def session_today(patient, *, doctor, desk, status=Status.BOOKED):
+    session_type = SessionType.objects.get(name="PRP with microneedling")
+    start = times.at(times.today(), time(9))
+    return TreatmentSession.objects.create(
+        patient=patient,
+        session_type=session_type,
+        provider=doctor,
+        room=Room.objects.get(name="Room 2"),
+        device=demo.Device.objects.filter(kind=session_type.device_kind).first(),
+        start=start,
+        end=start + session_type.duration,
+        status=status,
+        booked_by=desk,
+    )
+
+
 def fill_intake(page: Page, *, yes: tuple[str, ...] = ()) -> None:
     page.fill("#id_onset", "About two years ago")
     for radio in HISTORY_RADIOS:
@@ -44,8 +110,17 @@ def fill_intake(page: Page, *, yes: tuple[str, ...] = ()) -> None:
     page.click("text=Submit intake")
 
 
-def test_front_desk_registers_screens_and_sees_badges(page: Page, live_server, log_in, shot):
-    desk = UserFactory(username="fran", first_name="Fran", role=FRONT_DESK)
+def book(page: Page, live_server, patient_pk: int, *, day, room="Room 1") -> None:
+    page.goto(f"{live_server.url}/schedule/book/?patient={patient_pk}")
+    page.select_option("#id_session_type", label="PRP with microneedling")
+    page.fill("#id_day", day.isoformat())
+    page.fill("#id_time", "10:00")
+    page.select_option("#id_room", label=room)
+    page.click("#submit-id-book")
+
+
+def test_front_desk_journey(page: Page, live_server, log_in, shot, clinic):
+    desk = clinic["desk"]
     log_in(page, desk)
     shot(page, "01-dashboard-front-desk")
 
@@ -58,28 +133,71 @@ def test_front_desk_registers_screens_and_sees_badges(page: Page, live_server, l
     shot(page, "02-register-patient")
     page.click("text=Save patient")
     expect(page.locator("h1")).to_contain_text("Ada Lovelace")
+    ada_url = page.url
 
     page.click("text=New intake")
+    shot(page, "03-intake-form")
     fill_intake(page)
     expect(page.locator(".alert-success")).to_contain_text("Intake saved")
     for procedure in rules.PROCEDURES:
         expect(page.locator(f'[data-procedure="{procedure}"]')).to_have_text("Eligible")
-    shot(page, "03-patient-eligible")
 
-    # A second patient with acne on the scalp today is screened out of everything.
+    # Consent for each procedure of the session, then book PRP with microneedling.
+    for _ in ("prp", "microneedling"):
+        page.locator("#sessions").get_by_role("link", name="take consent").first.click()
+        page.fill("#id_typed_name", "Ada Lovelace")
+        page.check("#id_agreed")
+        page.click("#submit-id-sign")
+        page.goto(ada_url)
+    shot(page, "04-patient-eligible")
+    day = next_weekday()
+    page.get_by_role("link", name="Book a session").click()
+    page.select_option("#id_session_type", label="PRP with microneedling")
+    page.fill("#id_day", day.isoformat())
+    page.fill("#id_time", "10:00")
+    page.select_option("#id_room", label="Room 1")
+    shot(page, "05-book-session")
+    page.click("#submit-id-book")
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert TreatmentSession.objects.filter(patient__last_name="Lovelace").count() == 1
+    shot(page, "06-session-booked")
+
+    # Scalp acne today: the booking is refused with the reason.
     page.goto(f"{live_server.url}/patients/new/")
     page.fill("#id_first_name", "Harry")
     page.fill("#id_last_name", "Wilson")
     page.fill("#id_date_of_birth", "1994-06-30")
     page.select_option("#id_sex", "male")
     page.click("text=Save patient")
+    harry_pk = int(page.url.rstrip("/").split("/")[-1])
     page.click("text=New intake")
     fill_intake(page, yes=("scalp_acne",))
     for procedure in rules.PROCEDURES:
         expect(page.locator(f'[data-procedure="{procedure}"]')).to_have_text("Not eligible")
     expect(page.locator("#eligibility")).to_contain_text("Scalp acne")
-    expect(page.locator("#eligibility")).to_contain_text("Re-screen from")
-    shot(page, "04-patient-scalp-acne")
+    shot(page, "07-patient-scalp-acne")
+    book(page, live_server, harry_pk, day=day)
+    expect(page.locator("main form")).to_contain_text("scalp acne")
+    shot(page, "08-booking-refused-acne")
+
+    # The same room at the same time is taken.
+    grace = screened_patient(desk, first="Grace", last="Hopper")
+    book(page, live_server, grace.pk, day=day)
+    expect(page.locator("main form")).to_contain_text("Room 1 is booked")
+    shot(page, "09-booking-refused-room-taken")
+    assert TreatmentSession.objects.count() == 1
+
+    # Check-in re-asks the scalp questions of the day.
+    today = session_today(grace, doctor=clinic["doctor"], desk=desk)
+    page.goto(f"{live_server.url}/schedule/sessions/{today.pk}/")
+    page.get_by_role("link", name="Check in").click()
+    for code in rules.DAY_OF_CODES:
+        page.check(f"#id_{code}_1")
+    shot(page, "10-check-in")
+    page.click("#submit-id-check_in")
+    expect(page.locator(".alert-success")).to_contain_text("Checked in")
+    today.refresh_from_db()
+    assert today.status == Status.CHECKED_IN
 
     # Search finds the patient, with nothing of the search in the address bar.
     page.goto(f"{live_server.url}/patients/")
@@ -87,30 +205,73 @@ def test_front_desk_registers_screens_and_sees_badges(page: Page, live_server, l
     page.click("#submit-id-search")
     expect(page.locator("table")).to_contain_text("Lovelace, Ada")
     assert "Lovel" not in page.url
-    shot(page, "05-patient-search")
 
 
-def test_physician_clears_from_the_review_queue(page: Page, live_server, log_in, shot):
-    desk = UserFactory(role=FRONT_DESK)
-    doctor = UserFactory(username="drshah", first_name="Priya", last_name="Shah", role=PHYSICIAN)
-    patient = PatientFactory(first_name="Margaret", last_name="Hughes")
-    intake_services.intake_submit(
-        by=desk,
-        patient=patient,
-        **INTAKE_HISTORY,
-        treatments={"minoxidil": "never"},
-        answers=all_no(anticoagulant=True),
-    )
+def test_physician_journey(page: Page, live_server, log_in, shot, clinic):
+    desk, doctor = clinic["desk"], clinic["doctor"]
+    margaret = screened_patient(desk, first="Margaret", last="Hughes", yes=("anticoagulant",))
+    oliver = screened_patient(desk, first="Oliver", last="Bennett")
+    session = session_today(oliver, doctor=doctor, desk=desk, status=Status.CHECKED_IN)
+
     log_in(page, doctor, second_factor=True)
     page.click("text=Review queue")
     expect(page.locator("table")).to_contain_text("Hughes, Margaret")
-    shot(page, "06-review-queue")
+    shot(page, "11-review-queue")
     page.locator("tr", has_text="PRP").locator("text=Review").click()
     page.check("#id_decision_0")
     page.fill("#id_note", "INR stable at 2.3; cleared for PRP.")
-    shot(page, "07-review-decision")
+    shot(page, "12-review-decision")
     page.click("text=Record decision")
     expect(page.locator(".alert-success")).to_contain_text("Decision recorded")
-    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    page.goto(f"{live_server.url}/patients/{margaret.pk}/")
     expect(page.locator('[data-procedure="prp"]')).to_have_text("Cleared by physician")
-    shot(page, "08-patient-cleared")
+    shot(page, "13-patient-cleared")
+
+    # Chart the treatment of the checked-in session and complete it.
+    page.goto(f"{live_server.url}/schedule/sessions/{session.pk}/")
+    page.get_by_role("button", name="Start treatment").click()
+    page.get_by_role("link", name="Treatment record").click()
+    page.fill("#id_needle_depth_mm", "1.5")
+    page.fill("#id_passes", "3")
+    page.fill("#id_cartridge_lot", "CT-2411")
+    page.fill("#id_prp_kit_lot", "PK-7001")
+    page.fill("#id_prp_volume_ml", "4")
+    page.check("#id_post_care_given")
+    shot(page, "14-treatment-record")
+    page.click("#submit-id-save")
+    page.get_by_role("button", name="Complete").click()
+    session.refresh_from_db()
+    assert session.status == Status.COMPLETED
+    assert str(session.needle_depth_mm) == "1.50"
+    page.get_by_role("link", name="Post-care sheet").click()
+    expect(page.locator("main")).to_contain_text("24 hours")
+    shot(page, "15-post-care-sheet")
+
+
+def test_admin_journey(page: Page, live_server, log_in, shot, clinic, tmp_path):
+    admin = UserFactory(username="alex", first_name="Alex", role=CLINIC_ADMIN, is_staff=True)
+    desk, doctor = clinic["desk"], clinic["doctor"]
+    amelia = screened_patient(desk, first="Amelia", last="Clarke")
+    session = session_today(amelia, doctor=doctor, desk=desk)
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        start=session.start - timedelta(days=20), end=session.end - timedelta(days=20)
+    )
+
+    log_in(page, admin, second_factor=True)
+    page.get_by_role("link", name="Reports").first.click()
+    page.get_by_role("link", name="Sessions").first.click()
+    page.fill("#id_date_from", (times.today() - timedelta(days=30)).isoformat())
+    page.fill("#id_date_to", times.today().isoformat())
+    page.select_option("#id_procedure", "prp")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("svg.report-chart")).to_be_visible()
+    shot(page, "16-report-sessions")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    path = tmp_path / "sessions.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert [row["patient_mrn"] for row in rows] == [amelia.mrn]
+    page.get_by_role("link", name="Audit log").first.click()
+    expect(page.locator("main")).to_contain_text("export")
+    shot(page, "17-audit-log")

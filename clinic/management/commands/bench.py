@@ -117,7 +117,7 @@ class Command(BaseCommand):
         """Pages of the scheduling and reports apps, under their URL names."""
         today = timezone.localdate()
         wanted = [
-            ("day view", desk, "scheduling:day", [today.isoformat()]),
+            ("day view", desk, "scheduling:day", [today]),
             ("sessions report", admin, "reports:sessions", []),
         ]
         pages = []
@@ -131,7 +131,12 @@ class Command(BaseCommand):
     def _export(self, admin: Client) -> None:
         from scheduling.models import TreatmentSession
 
-        url = reverse("reports:sessions") + "?format=csv&start=2000-01-01&end=2100-12-31"
+        first = TreatmentSession.objects.order_by("start").values_list("start", flat=True)[0]
+        last = TreatmentSession.objects.order_by("-start").values_list("start", flat=True)[0]
+        url = reverse("reports:export", args=["sessions", "csv"]) + (
+            f"?date_from={timezone.localtime(first).date()}"
+            f"&date_to={timezone.localtime(last).date()}"
+        )
         tracemalloc.start()
         started = time.perf_counter()
         response = admin.get(url)
