@@ -1,4 +1,6 @@
-"""Two-factor authentication is enforced here, for every page, not view by view."""
+"""Cross-cutting request handling: two-factor enforcement and the idle-session timeout."""
+
+import time
 
 from django.conf import settings
 from django.shortcuts import redirect
@@ -29,3 +31,26 @@ class TwoFactorRequiredMiddleware:
                 if target is not None:
                     return redirect(target)
         return self.get_response(request)
+
+
+class SessionKeepAliveMiddleware:
+    """Idle timeout: the session expires SESSION_COOKIE_AGE after it was last saved, and an
+    active user's session is saved at most once a minute (not on every request, which would
+    cost a database write per page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            mark_active(session)
+        return self.get_response(request)
+
+
+def mark_active(session) -> None:
+    """Note the current period in the session; a new period makes the session save itself."""
+    period = int(time.time() // settings.SESSION_KEEPALIVE_SECONDS)
+    if session.get("_active_period") != period:
+        session["_active_period"] = period

@@ -114,13 +114,17 @@ def sync_roles(apps=global_apps) -> None:
         group.permissions.set(wanted)
 
 
+# A permission only that role holds, checked in this order: the role follows from the
+# permissions Django has already loaded for the request, so naming it costs no query.
+ROLE_MARKERS = (
+    (CLINIC_ADMIN, "clinic.view_reports"),
+    (PHYSICIAN, "eligibility.review_screening"),
+    (FRONT_DESK, "intake.add_patient"),
+)
+
+
 def role_of(user) -> str | None:
-    """The user's role name for display; the first matching group wins. Cached per request."""
+    """The user's role; the first matching marker permission wins."""
     if not user.is_authenticated:
         return None
-    if not hasattr(user, "_follicle_role"):
-        names = {g.name for g in user.groups.all()}
-        user._follicle_role = next(
-            (role for role in (CLINIC_ADMIN, PHYSICIAN, FRONT_DESK) if role in names), None
-        )
-    return user._follicle_role
+    return next((role for role, perm in ROLE_MARKERS if user.has_perm(perm)), None)

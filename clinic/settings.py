@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "clinic.middleware.TwoFactorRequiredMiddleware",
+    "clinic.middleware.SessionKeepAliveMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -188,8 +189,10 @@ PATIENTS_PER_PAGE = 25
 
 # Security. Production values switch on with DEBUG off; each can be overridden.
 SESSION_COOKIE_HTTPONLY = True
+# Idle timeout: a session ends this long after the user's last activity (to the minute, see
+# clinic.middleware.SessionKeepAliveMiddleware).
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=15 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_KEEPALIVE_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

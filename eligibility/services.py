@@ -358,18 +358,20 @@ def _procedure_eligibility(
 
 def _procedure_map(
     patient: Patient, procedures: tuple[str, ...], on: date
-) -> dict[str, ProcedureEligibility]:
+) -> tuple[dict[str, ProcedureEligibility], list[PhysicianReview]]:
     latest = _latest_screenings(patient)
-    reviews_by_procedure: dict[str, list[PhysicianReview]] = {p: [] for p in procedures}
-    for review in (
+    reviews = list(
         PhysicianReview.objects.filter(patient=patient, procedure__in=procedures)
         .select_related("screening", "decided_by")
         .order_by("-decided_at", "-id")
-    ):
+    )
+    reviews_by_procedure: dict[str, list[PhysicianReview]] = {p: [] for p in procedures}
+    for review in reviews:
         reviews_by_procedure[review.procedure].append(review)
-    return {
+    by_procedure = {
         p: _procedure_eligibility(p, latest.get(p), reviews_by_procedure[p], on) for p in procedures
     }
+    return by_procedure, reviews
 
 
 def eligibility_for(patient: Patient, session_type, *, on: date | None = None) -> Eligibility:
@@ -380,7 +382,7 @@ def eligibility_for(patient: Patient, session_type, *, on: date | None = None) -
     """
     on = on or _clinic_today()
     procedures = _procedures_of(session_type)
-    by_procedure = _procedure_map(patient, procedures, on)
+    by_procedure, _ = _procedure_map(patient, procedures, on)
     return Eligibility(on=on, procedures=tuple(by_procedure[p] for p in procedures))
 
 
@@ -391,6 +393,7 @@ class EligibilitySummary:
     on: date
     procedures: tuple[ProcedureEligibility, ...]
     combinations: tuple[tuple[str, Eligibility], ...]
+    reviews: tuple[PhysicianReview, ...] = ()  # every decision for the patient, newest first
 
 
 def eligibility_summary(
@@ -398,13 +401,16 @@ def eligibility_summary(
 ) -> EligibilitySummary:
     """Every procedure and combination at once, from one read of screenings and reviews."""
     on = on or _clinic_today()
-    by_procedure = _procedure_map(patient, rules.PROCEDURES, on)
+    by_procedure, reviews = _procedure_map(patient, rules.PROCEDURES, on)
     combos = tuple(
         (name, Eligibility(on=on, procedures=tuple(by_procedure[p] for p in procedures)))
         for name, procedures in combinations
     )
     return EligibilitySummary(
-        on=on, procedures=tuple(by_procedure[p] for p in rules.PROCEDURES), combinations=combos
+        on=on,
+        procedures=tuple(by_procedure[p] for p in rules.PROCEDURES),
+        combinations=combos,
+        reviews=tuple(reviews),
     )
 
 

@@ -13,7 +13,6 @@ from django_tables2 import RequestConfig
 
 from clinic.idempotency import IdempotentFormMixin, mark_completed
 from clinic.views import RoleRequiredMixin, apply_validation_error
-from eligibility import selectors as eligibility_selectors
 from eligibility.services import eligibility_summary
 from intake import selectors, services
 from intake.filters import PatientFilter
@@ -159,9 +158,8 @@ class PatientDetailView(RoleRequiredMixin, TemplateView):
         if user.has_perm("intake.view_intakequestionnaire"):
             context["intakes"] = selectors.patient_intakes(user=user, patient=patient)
         if user.has_perm("eligibility.view_screening"):
-            context["eligibility"] = eligibility_summary(patient)
-            _, reviews = eligibility_selectors.patient_history(user=user, patient=patient)
-            context["reviews"] = reviews[:10]
+            context["eligibility"] = summary = eligibility_summary(patient)
+            context["reviews"] = summary.reviews[:10]
         return context
 
 

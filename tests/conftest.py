@@ -40,6 +40,8 @@ def admin_client_(admin_user):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Production hashing is slow on purpose; tests create many users."""
+def _test_settings(settings):
+    """Production hashing is slow on purpose and tests create many users; and the session's
+    once-a-minute keep-alive write would make query counts depend on the clock."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SESSION_KEEPALIVE_SECONDS = 10**9

@@ -24,3 +24,11 @@ def test_sync_roles_is_idempotent():
 def test_role_of(role):
     assert role_of(UserFactory(role=role)) == role
     assert role_of(UserFactory()) is None
+
+
+def test_each_role_marker_belongs_to_that_role_only():
+    from clinic.roles import ROLE_MARKERS
+
+    for role, perm in ROLE_MARKERS:
+        holders = [r for r, perms in ROLE_PERMISSIONS.items() if perm in perms]
+        assert holders == [role], perm

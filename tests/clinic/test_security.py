@@ -117,12 +117,23 @@ def test_session_key_changes_at_login_and_replay_after_logout_is_refused():
 
 def test_idle_session_ends():
     assert settings.SESSION_COOKIE_AGE == 15 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     client = login_client(UserFactory(role=FRONT_DESK))
     assert client.get(reverse("dashboard")).status_code == 200
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_activity_keeps_the_session_alive(settings):
+    settings.SESSION_KEEPALIVE_SECONDS = 60
+    client = login_client(UserFactory(role=FRONT_DESK))
+    session = client.session
+    session["_active_period"] = 0  # last active long ago
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=1))
+    assert client.get(reverse("dashboard")).status_code == 200
+    expires = Session.objects.get().expire_date
+    assert expires > timezone.now() + timedelta(minutes=14)
 
 
 def test_password_rules():
