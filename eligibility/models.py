@@ -59,8 +59,11 @@ class Screening(models.Model):
             ("view_screening_answers", "Can see the answers behind a screening"),
         ]
         indexes = [
+            # Covers "the latest screening of this patient for this procedure", tie-break
+            # included, so the review queue's correlated lookup needs no sort.
             models.Index(
-                fields=["patient", "procedure", "-screened_at"], name="screening_latest_idx"
+                fields=["patient", "procedure", "-screened_at", "-id"],
+                name="screening_latest_idx",
             ),
             models.Index(fields=["outcome", "screened_at"], name="screening_outcome_idx"),
         ]

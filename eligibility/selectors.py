@@ -1,5 +1,7 @@
 """Reads for the physician's review queue and a patient's screening history."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -15,7 +17,33 @@ def _require(user, perm: str) -> None:
         raise PermissionDenied
 
 
-def review_queue(*, user) -> list[Screening]:
+class ScreeningPages(Sequence):
+    """Screenings by id, loaded only for the slice asked for (a page of the queue), so a queue
+    of thousands costs one small query per page instead of thousands of objects."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            chunk = self.ids[index]
+            found = Screening.objects.select_related("patient").in_bulk(chunk)
+            return [found[pk] for pk in chunk]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self[index : index + 1][0]
+
+    def __iter__(self):
+        for start in range(0, len(self.ids), 500):
+            yield from self[start : start + 500]
+
+
+def review_queue(*, user) -> ScreeningPages:
     """Screenings waiting for a physician, oldest first.
 
     An item is the latest screening of a patient for a procedure, still valid, that needs review,
@@ -34,23 +62,28 @@ def review_queue(*, user) -> list[Screening]:
             pk=Subquery(newest.values("pk")[:1]),
         )
         .exclude(Exists(PhysicianReview.objects.filter(screening=OuterRef("pk"))))
-        .select_related("patient")
         .order_by("screened_at", "id")
+        .values_list("pk", "patient_id", "procedure")
     )
-    clearances: dict[tuple[int, str], list[PhysicianReview]] = {}
-    for review in PhysicianReview.objects.filter(
-        patient_id__in={s.patient_id for s in pending},
+    clearances: dict[tuple[int, str], list[set[str]]] = {}
+    for patient_id, procedure, codes in PhysicianReview.objects.filter(
+        patient_id__in={row[1] for row in pending},
         decision=Decision.CLEARED,
         cleared_until__gte=today,
-    ):
-        clearances.setdefault((review.patient_id, review.procedure), []).append(review)
-    return [
-        s
-        for s in pending
-        if not any(
-            s.review_codes <= set(r.codes) for r in clearances.get((s.patient_id, s.procedure), [])
-        )
+    ).values_list("patient_id", "procedure", "codes"):
+        clearances.setdefault((patient_id, procedure), []).append(set(codes))
+    # Only the few items with a clearance in force need their reasons read.
+    maybe_covered = [
+        pk for pk, patient_id, procedure in pending if (patient_id, procedure) in clearances
     ]
+    covered = set()
+    for pk, patient_id, procedure, reasons in Screening.objects.filter(
+        pk__in=maybe_covered
+    ).values_list("pk", "patient_id", "procedure", "reasons"):
+        needed = {r["code"] for r in reasons if r["severity"] == rules.REVIEW}
+        if any(needed <= codes for codes in clearances[(patient_id, procedure)]):
+            covered.add(pk)
+    return ScreeningPages([pk for pk, _, _ in pending if pk not in covered])
 
 
 def screening_for_review(*, user, pk: int) -> Screening:
