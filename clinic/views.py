@@ -1,5 +1,6 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.views.generic import TemplateView
 
 from clinic.roles import role_of
@@ -12,6 +13,26 @@ class RoleRequiredMixin(PermissionRequiredMixin):
     """
 
     raise_exception = True
+
+
+TRY_AGAIN = (
+    "The record could not be saved because of a database problem. "
+    "Nothing was saved; please try again."
+)
+
+
+def call_service(form, service, /, **kwargs):
+    """Run the one service a POST calls; a refusal or a database fault becomes the form's error.
+
+    Returns (result, True) on success and (None, False) when the form should be shown again.
+    """
+    try:
+        return service(**kwargs), True
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+    except DatabaseError:
+        form.add_error(None, TRY_AGAIN)
+    return None, False
 
 
 def apply_validation_error(form, exc: ValidationError) -> None:

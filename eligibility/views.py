@@ -1,13 +1,12 @@
 """The physician's review queue and decision page."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from clinic.views import RoleRequiredMixin, apply_validation_error
+from clinic.views import RoleRequiredMixin, call_service
 from eligibility import rules, selectors, services
 from eligibility.forms import ReviewDecisionForm
 
@@ -40,16 +39,16 @@ class ReviewDecideView(RoleRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "screening": self.screening}
 
     def form_valid(self, form):
-        try:
-            services.review_decide(
-                by=self.request.user,
-                screening=self.screening,
-                decision=form.cleaned_data["decision"],
-                note=form.cleaned_data["note"],
-                cleared_until=form.cleaned_data.get("cleared_until"),
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
+        _, saved = call_service(
+            form,
+            services.review_decide,
+            by=self.request.user,
+            screening=self.screening,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+            cleared_until=form.cleaned_data.get("cleared_until"),
+        )
+        if not saved:
             return self.form_invalid(form)
         patient = self.screening.patient
         messages.success(

@@ -3,6 +3,7 @@
 import secrets
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -103,7 +104,9 @@ def intake_submit(*, by, patient: Patient, **fields: Any) -> IntakeQuestionnaire
     be explained by the answers they saw.
     """
     if patient.is_archived:
-        raise ValueError("An archived patient cannot take a new intake; restore the record first.")
+        raise ValidationError(
+            "An archived patient cannot take a new intake; restore the record first."
+        )
     with transaction.atomic(), actor(by):
         # Lock the patient so two intakes submitted at once cannot supersede the same one.
         Patient.objects.select_for_update().filter(pk=patient.pk).first()

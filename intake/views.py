@@ -2,8 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,7 +10,7 @@ from django.views.generic import FormView, TemplateView
 from django_tables2 import RequestConfig
 
 from clinic.idempotency import IdempotentFormMixin, mark_completed
-from clinic.views import RoleRequiredMixin, apply_validation_error
+from clinic.views import RoleRequiredMixin, call_service
 from eligibility.services import eligibility_summary
 from intake import selectors, services
 from intake.filters import PatientFilter
@@ -21,10 +19,6 @@ from intake.models import Patient
 from intake.tables import PatientTable
 
 SEARCH_SESSION_KEY = "patient_search"
-TRY_AGAIN = (
-    "The record could not be saved because of a database problem. "
-    "Nothing was saved; please try again."
-)
 
 
 class PatientListView(RoleRequiredMixin, TemplateView):
@@ -91,13 +85,8 @@ class PatientCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
                 "different person.",
             )
             return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
-        try:
-            patient = services.patient_register(by=self.request.user, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        except DatabaseError:
-            form.add_error(None, TRY_AGAIN)
+        patient, saved = call_service(form, services.patient_register, by=self.request.user, **data)
+        if not saved:
             return self.form_invalid(form)
         url = patient.get_absolute_url()
         mark_completed(self.request, url)
@@ -129,13 +118,10 @@ class PatientUpdateView(RoleRequiredMixin, FormView):
         # The ModelForm already set the fields on the instance; reload it so the service
         # starts from the stored record.
         patient = Patient.objects.get(pk=self.patient.pk)
-        try:
-            services.patient_update(by=self.request.user, patient=patient, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        except DatabaseError:
-            form.add_error(None, TRY_AGAIN)
+        _, saved = call_service(
+            form, services.patient_update, by=self.request.user, patient=patient, **data
+        )
+        if not saved:
             return self.form_invalid(form)
         messages.success(self.request, "Patient details saved.")
         return HttpResponseRedirect(patient.get_absolute_url())
@@ -217,18 +203,14 @@ class IntakeCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         return IntakeForm.initial_from(self.source, with_answers=with_answers)
 
     def form_valid(self, form):
-        try:
-            services.intake_submit(
-                by=self.request.user, patient=self.patient, **form.service_fields()
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        except DatabaseError:
-            form.add_error(None, TRY_AGAIN)
+        _, saved = call_service(
+            form,
+            services.intake_submit,
+            by=self.request.user,
+            patient=self.patient,
+            **form.service_fields(),
+        )
+        if not saved:
             return self.form_invalid(form)
         url = self.patient.get_absolute_url()
         mark_completed(self.request, url)

@@ -122,7 +122,7 @@ def test_intake_unknown_code_and_wrong_grade_refused(desk):
 def test_archived_patient_takes_no_intake(desk):
     patient = PatientFactory()
     services.patient_archive(by=desk, patient=patient, reason="moved away")
-    with pytest.raises(ValueError, match="archived"):
+    with pytest.raises(ValidationError, match="archived"):
         services.intake_submit(by=desk, patient=patient, **intake_fields())
 
 
