@@ -142,3 +142,135 @@ def test_other_patients_records_are_not_reachable_by_guessing(desk_client):
     edit = reverse("intake:intake-edit", args=[mine.patient.pk, other.pk])
     assert desk_client.post(edit, intake_post()).status_code == 404
     assert not IntakeQuestionnaire.objects.filter(supersedes=other).exists()
+
+
+# Booking, check-in and report filters ----------------------------------------------------
+
+
+@pytest.fixture
+def clinic_setup(front_desk_user, physician_user):
+    from tests.scheduling.factories import make_clinic
+
+    return make_clinic(desk=front_desk_user, doctor=physician_user)
+
+
+def _booking_post(clinic, patient):
+    from tests.scheduling.factories import PRP_MN, on_day
+
+    start = on_day(2, 10)
+    return {
+        "patient": patient.pk,
+        "session_type": clinic.types[PRP_MN].pk,
+        "day": start.date().isoformat(),
+        "time": "10:00",
+        "provider": "",
+        "room": "",
+        "device": "",
+    }
+
+
+@FUZZ
+@given(
+    field=st.sampled_from(["patient", "session_type", "day", "time", "provider", "room", "device"]),
+    value=HOSTILE_TEXT,
+)
+def test_booking_form_survives_hostile_values(desk_client, clinic_setup, field, value):
+    from scheduling.models import SessionEvent, TreatmentSession
+    from tests.scheduling.factories import screened_patient
+
+    patient = Patient.objects.filter(last_name="Fuzz").first() or screened_patient(
+        by=clinic_setup.desk, patient__last_name="Fuzz"
+    )
+    before = TreatmentSession.objects.count()
+    data = {**_booking_post(clinic_setup, patient), field: value}
+    response = desk_client.post(reverse("scheduling:session-book"), data)
+    _ok(response)
+    if response.status_code == 200:
+        assert TreatmentSession.objects.count() == before
+    SessionEvent.objects.all().delete()
+    TreatmentSession.objects.all().delete()
+
+
+@FUZZ
+@given(code=st.sampled_from(rules.DAY_OF_CODES), value=HOSTILE_TEXT)
+def test_check_in_form_survives_hostile_values(desk_client, clinic_setup, code, value):
+    from scheduling.models import Status, TreatmentSession
+    from tests.scheduling.factories import make_session, screened_patient
+
+    session = TreatmentSession.objects.first() or make_session(
+        clinic_setup, patient=screened_patient(by=clinic_setup.desk)
+    )
+    answers = dict.fromkeys(rules.DAY_OF_CODES, "no")
+    response = desk_client.post(
+        reverse("scheduling:session-check-in", args=[session.pk]), {**answers, code: value}
+    )
+    _ok(response)
+    session.refresh_from_db()
+    if value not in ("yes", "no"):
+        assert session.status == Status.BOOKED
+
+
+@FUZZ
+@given(
+    field=st.sampled_from(
+        ["date_from", "date_to", "procedure", "session_type", "provider", "room", "status", "by"]
+    ),
+    value=HOSTILE_TEXT,
+    report=st.sampled_from(["sessions", "screenings", "reviews", "recall"]),
+)
+def test_report_filters_survive_hostile_values(admin_client_, field, value, report):
+    response = admin_client_.get(reverse(f"reports:{report}"), {field: value, "lot": value})
+    assert response.status_code in (200, 400)
+    export = admin_client_.get(
+        reverse("reports:export", args=[report, "csv"]), {field: value, "lot": value}
+    )
+    assert export.status_code in (200, 400)
+
+
+def test_database_error_during_booking_saves_nothing(desk_client, clinic_setup):
+    from scheduling.models import SessionEvent, TreatmentSession
+    from tests.scheduling.factories import screened_patient
+
+    patient = screened_patient(by=clinic_setup.desk)
+    with mock.patch(
+        "scheduling.models.SessionEvent.save", side_effect=DatabaseError("connection lost")
+    ):
+        response = desk_client.post(
+            reverse("scheduling:session-book"), _booking_post(clinic_setup, patient)
+        )
+    assert response.status_code == 200
+    assert "try again" in response.content.decode()
+    assert not TreatmentSession.objects.exists()
+    assert not SessionEvent.objects.exists()
+
+
+def test_every_object_url_refuses_another_patients_object(desk_client, clinic_setup):
+    """A session or intake id that belongs to another patient never shows its data."""
+    from tests.scheduling.factories import make_session, screened_patient
+
+    mine = screened_patient(by=clinic_setup.desk, patient__last_name="Mine")
+    theirs = screened_patient(by=clinic_setup.desk, patient__last_name="Theirs")
+    their_intake = theirs.intakes.get()
+    their_session = make_session(clinic_setup, patient=theirs)
+    # Intakes are addressed under their patient: someone else's id gives 404.
+    for name in ("intake:intake-detail", "intake:intake-edit"):
+        response = desk_client.get(reverse(name, args=[mine.pk, their_intake.pk]))
+        assert response.status_code == 404, name
+    # Sessions are addressed by their own id, and the page names whose they are.
+    page = desk_client.get(reverse("scheduling:session-detail", args=[their_session.pk]))
+    assert "Theirs" in page.content.decode() and "Mine" not in page.content.decode()
+    # Posting another patient's id into a booking for a made-up patient is refused.
+    data = {**_booking_post(clinic_setup, mine), "patient": 10**9}
+    response = desk_client.post(reverse("scheduling:session-book"), data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    # Unknown ids: 404, never a 500.
+    for name in (
+        "scheduling:session-detail",
+        "scheduling:session-check-in",
+        "scheduling:session-treatment",
+        "scheduling:session-post-care",
+        "eligibility:review-decide",
+        "intake:patient-detail",
+    ):
+        assert desk_client.get(reverse(name, args=[10**9])).status_code in (403, 404), name
