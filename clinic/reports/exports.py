@@ -36,19 +36,32 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
 def defuse(value):
     """A cell value safe for a spreadsheet: text that could start a formula gets a leading '."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if value.__class__ is str and value and value[0] in _FORMULA_FIRST:
         return f"'{value}"
     return value
 
 
-def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    # The clinic's zone is the default one; looking up the "current" zone for every cell of a
-    # 100,000-row export costs more than writing the rows.
-    return value.astimezone(timezone.get_default_timezone()).strftime(fmt) if value else ""
+# Exports format hundreds of thousands of times: isoformat and f-strings, not strftime, and the
+# clinic's zone (the default one) looked up once, not per cell.
+_DATE, _TIME, _DATETIME = "date", "time", "datetime"
+
+
+def _local(value: datetime | None, part: str = _DATETIME) -> str:
+    if not value:
+        return ""
+    local = value.astimezone(timezone.get_default_timezone())
+    if part == _DATE:
+        return local.date().isoformat()
+    if part == _TIME:
+        return f"{local.hour:02d}:{local.minute:02d}"
+    return f"{local.date().isoformat()} {local.hour:02d}:{local.minute:02d}"
 
 
 def _text(value) -> str:
@@ -93,9 +106,9 @@ def session_rows(filters: ReportFilters) -> Iterator[tuple]:
         cartridge, kit, completed_at = rest
         yield (
             pk,
-            _local(start, "%Y-%m-%d"),
-            _local(start, "%H:%M"),
-            _local(end, "%H:%M"),
+            _local(start, _DATE),
+            _local(start, _TIME),
+            _local(end, _TIME),
             type_name,
             codes,
             provider,
@@ -236,7 +249,7 @@ def recall_rows(filters: ReportFilters) -> Iterator[tuple]:
             f"{first} {last}",
             _phone(phone),
             pk,
-            _local(start, "%Y-%m-%d"),
+            _local(start, _DATE),
             type_name,
             status,
             serial,

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.roles import FRONT_DESK, PHYSICIAN, sync_roles
@@ -68,6 +68,10 @@ class Command(BaseCommand):
             intake_ids = self._intakes(patient_ids, desk, rng)
             self._screenings(patient_ids, intake_ids, desk, doctors[0], rng)
             self._sessions(sessions, patient_ids, desk, doctors, columns, rng)
+        # Fresh planner statistics, as autovacuum would gather on a live database: without them
+        # PostgreSQL plans for near-empty tables (a review-queue query took 2.7 s, not 17 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         took = (timezone.now() - started).total_seconds()
         self.stdout.write(
             self.style.SUCCESS(
