@@ -7,10 +7,21 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Mod, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from clinic.reports.forms import ReportFilters
@@ -134,25 +145,83 @@ class Utilisation:
 
 
 def open_minutes(filters: ReportFilters) -> int:
-    """Minutes the clinic is open in the range, from OpeningHours, less the closed days."""
+    """Minutes the clinic is open in the range, from OpeningHours, less the closed days.
+
+    One query: each weekday's hours come with the number of closed days in the range that
+    fall on that weekday.
+    """
     if not (filters.date_from and filters.date_to):
         return 0
-    hours = {
-        h.weekday: (datetime.combine(date.min, h.closes) - datetime.combine(date.min, h.opens))
-        for h in OpeningHours.objects.all()
-    }
-    closed = set(
-        ClosedDay.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to).values_list(
-            "day", flat=True
+    closed_that_weekday = (
+        ClosedDay.objects.filter(
+            day__gte=filters.date_from,
+            day__lte=filters.date_to,
+            # Django's week_day runs from 1 (Sunday) to 7; Weekday from 0 (Monday) to 6.
+            day__week_day=Mod(OuterRef("weekday") + 1, 7) + 1,
         )
+        .order_by()
+        .values("day__week_day")
+        .annotate(n=Count("id"))
+        .values("n")
     )
+    hours = OpeningHours.objects.annotate(
+        closed=Coalesce(Subquery(closed_that_weekday), 0)
+    ).values_list("weekday", "opens", "closes", "closed")
+    days = (filters.date_to - filters.date_from).days + 1
     total = timedelta()
-    day = filters.date_from
-    while day <= filters.date_to:
-        if day not in closed and day.weekday() in hours:
-            total += hours[day.weekday()]
-        day += timedelta(days=1)
+    for weekday, opens, closes, closed in hours:
+        # Days in the range falling on this weekday.
+        first = (weekday - filters.date_from.weekday()) % 7
+        count = (days - first + 6) // 7 if first < days else 0
+        length = datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
+        total += length * (count - closed)
     return int(total.total_seconds() // 60)
+
+
+class _Minutes(Func):
+    """Whole minutes from start to end of a session (floored, as `seconds // 60` in Python),
+    computed by the database with its own date functions."""
+
+    output_field = IntegerField()
+
+    def __init__(self, **extra):
+        super().__init__(F("start"), F("end"), **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotImplementedError(f"No minutes expression for {connection.vendor}")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (start, start_params), (end, end_params) = map(compiler.compile, self.source_expressions)
+        sql = (
+            f"((CAST(strftime('%%s', {end}) AS INTEGER)"
+            f" - CAST(strftime('%%s', {start}) AS INTEGER)) / 60)"
+        )
+        return sql, [*end_params, *start_params]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (start, start_params), (end, end_params) = map(compiler.compile, self.source_expressions)
+        sql = f"FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 60)::integer"
+        return sql, [*end_params, *start_params]
+
+
+class _PeriodIndex(Func):
+    """The index of the last of `starts` (ascending aware datetimes) at or before a session's
+    start, or -1: one CASE the database evaluates natively, built without an ORM `When` per
+    period (30 to 366 of them, whose resolving cost more than the query)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, starts: list[datetime], **extra):
+        self.starts = starts
+        super().__init__(F("start"), **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        whens, values = [], []
+        for i in range(len(self.starts) - 1, -1, -1):
+            whens.append(f"WHEN {column} >= %s THEN {i}")
+            values += [*params, connection.ops.adapt_datetimefield_value(self.starts[i])]
+        return f"CASE {' '.join(whens)} ELSE -1 END", values
 
 
 @dataclass
@@ -164,48 +233,131 @@ class SessionsReport:
     by_room: list[dict]
     rooms: list[Utilisation] = field(default_factory=list)
     devices: list[Utilisation] = field(default_factory=list)
+    # What the report read to name things, which the filter form lists too: every session
+    # type and room by name, and the staff (active, or providing a session in the range) by
+    # last name and username.
+    session_types: list[SessionType] = field(default_factory=list)
+    staff: list = field(default_factory=list)
+    all_rooms: list[Room] = field(default_factory=list)
+
+
+def _add(into: dict, row: dict) -> None:
+    for key in COUNT_KEYS:
+        into[key] = into.get(key, 0) + row[key]
+
+
+def _by_period(qs: QuerySet[TreatmentSession], filters: ReportFilters) -> list[dict]:
+    """Counts per day, week or month, in one grouped query.
+
+    With a date range the periods are known: each session gets the index of the last period
+    starting at or before it (a CASE over the periods' start moments, in the current time
+    zone as TruncDay and friends use), which databases compute natively; on SQLite the Trunc
+    functions are Python callbacks, one per session. Without a range, Trunc it is.
+    """
+    periods = _periods(filters)
+    if not periods:
+        counted = {
+            _as_date(row["period"]): row
+            for row in qs.annotate(period=TRUNC[filters.by]("start"))
+            .values("period")
+            .annotate(**SESSION_COUNTS)
+            .order_by("period")
+        }
+        return [_row(period, counted[period]) for period in sorted(counted)]
+    zone = timezone.get_current_timezone()
+    index = _PeriodIndex([datetime.combine(period, time.min, tzinfo=zone) for period in periods])
+    counted = {
+        row["period"]: row
+        for row in qs.annotate(period=index).values("period").annotate(**SESSION_COUNTS).order_by()
+    }
+    return [_row(period, counted.get(i, {})) for i, period in enumerate(periods)]
 
 
 def sessions_report(filters: ReportFilters) -> SessionsReport:
+    """Every figure of the sessions page in a fixed number of queries, whatever the sessions.
+
+    One grouped query counts per combination of session type, provider, room and device
+    (a few hundred rows at most, however long the range); totals, procedures, providers,
+    rooms and utilisation are sums of those rows. Periods, session types, staff, rooms,
+    devices and opening hours are one query each.
+    """
     qs = sessions(filters)
-    totals = _row("All sessions", qs.aggregate(**SESSION_COUNTS))
+    by_period = _by_period(qs, filters)
+    combos = list(
+        qs.values("session_type_id", "provider_id", "room_id", "device_id")
+        .annotate(**SESSION_COUNTS, live_minutes=Sum(_Minutes(), filter=~Q(status__in=RELEASED)))
+        .order_by()
+    )
+    session_types = list(SessionType.objects.order_by("name"))
+    codes = {t.pk: t.procedure_codes.split("+") for t in session_types}
+    # The database's collation orders the providers, as it did when it grouped them.
+    staff = list(
+        get_user_model()
+        .objects.filter(Q(is_active=True) | Q(pk__in={row["provider_id"] for row in combos}))
+        .order_by("last_name", "username")
+    )
+    all_rooms = list(Room.objects.order_by("name"))
 
-    counted = {
-        _as_date(row["period"]): row
-        for row in qs.annotate(period=TRUNC[filters.by]("start"))
-        .values("period")
-        .annotate(**SESSION_COUNTS)
-        .order_by("period")
-    }
-    periods = _periods(filters) or sorted(counted)
-    by_period = [_row(period, counted.get(period, {})) for period in periods]
+    totals: dict = {}
+    per_procedure: dict[str, dict] = defaultdict(dict)
+    per_provider: dict[int, dict] = {}
+    per_room: dict[int, dict] = {}
+    room_minutes: Counter = Counter()
+    device_minutes: Counter = Counter()
+    for row in combos:
+        _add(totals, row)
+        for code in codes[row["session_type_id"]]:
+            _add(per_procedure[code], row)
+        _add(per_provider.setdefault(row["provider_id"], {}), row)
+        _add(per_room.setdefault(row["room_id"], {}), row)
+        if row["booked"] - row["cancelled"] - row["no_show"]:
+            # Live sessions: cancelled and no-show sessions held nothing.
+            room_minutes[row["room_id"]] += row["live_minutes"] or 0
+            device_minutes[row["device_id"]] += row["live_minutes"] or 0
 
-    per_procedure: dict[str, Counter] = defaultdict(Counter)
-    for row in qs.values("session_type__procedure_codes").annotate(**SESSION_COUNTS):
-        for code in row["session_type__procedure_codes"].split("+"):
-            per_procedure[code].update({key: row[key] for key in COUNT_KEYS})
     by_procedure = [
         _row(PROCEDURE_LABELS[code], per_procedure[code])
         for code in rules.PROCEDURES
         if code in per_procedure
     ]
-
+    # Grouped by name, as the page always did: one row per first name, last name, username.
+    per_name: dict[tuple, dict] = {}
+    for person in staff:
+        if person.pk in per_provider:
+            name = (person.first_name, person.last_name, person.username)
+            _add(per_name.setdefault(name, {}), per_provider[person.pk])
     by_provider = [
-        _row(
-            f"{row['provider__first_name']} {row['provider__last_name']}".strip()
-            or row["provider__username"],
-            row,
-        )
-        for row in qs.values("provider__first_name", "provider__last_name", "provider__username")
-        .annotate(**SESSION_COUNTS)
-        .order_by("provider__last_name", "provider__username")
+        _row(f"{first} {last}".strip() or username, counts)
+        for (first, last, username), counts in per_name.items()
     ]
-    by_room = [
-        _row(row["room__name"], row)
-        for row in qs.values("room__name").annotate(**SESSION_COUNTS).order_by("room__name")
+    by_room = [_row(room.name, per_room[room.pk]) for room in all_rooms if room.pk in per_room]
+    rooms, devices = _utilisation(filters, all_rooms, room_minutes, device_minutes)
+    return SessionsReport(
+        _row("All sessions", totals),
+        by_period,
+        by_procedure,
+        by_provider,
+        by_room,
+        rooms,
+        devices,
+        session_types=session_types,
+        staff=staff,
+        all_rooms=all_rooms,
+    )
+
+
+def _utilisation(
+    filters: ReportFilters, all_rooms: list[Room], by_room: Counter, by_device: Counter
+) -> tuple[list[Utilisation], list[Utilisation]]:
+    available = open_minutes(filters)
+    rooms = [
+        Utilisation(room.name, by_room[room.pk], available)
+        for room in all_rooms
+        if (room.active or room.pk in by_room) and (not filters.room or room.pk == filters.room.pk)
     ]
-    rooms, devices = utilisation(filters, qs)
-    return SessionsReport(totals, by_period, by_procedure, by_provider, by_room, rooms, devices)
+    device_qs = Device.objects.filter(Q(active=True) | Q(pk__in=list(by_device)))
+    devices = [Utilisation(str(device), by_device[device.pk], available) for device in device_qs]
+    return rooms, devices
 
 
 def utilisation(
@@ -215,21 +367,19 @@ def utilisation(
 
     Cancelled and no-show sessions held nothing, so they do not count.
     """
-    available = open_minutes(filters)
     by_room: Counter = Counter()
     by_device: Counter = Counter()
-    live = qs.exclude(status__in=RELEASED).values_list("room_id", "device_id", "start", "end")
-    for room_id, device_id, start, end in live.iterator(chunk_size=2000):
-        minutes = int((end - start).total_seconds() // 60)
-        by_room[room_id] += minutes
-        by_device[device_id] += minutes
-    room_qs = Room.objects.filter(Q(active=True) | Q(pk__in=list(by_room)))
-    if filters.room:
-        room_qs = room_qs.filter(pk=filters.room.pk)
-    rooms = [Utilisation(room.name, by_room[room.pk], available) for room in room_qs]
-    device_qs = Device.objects.filter(Q(active=True) | Q(pk__in=list(by_device)))
-    devices = [Utilisation(str(device), by_device[device.pk], available) for device in device_qs]
-    return rooms, devices
+    live = (
+        qs.exclude(status__in=RELEASED)
+        .values("room_id", "device_id")
+        .annotate(minutes=Sum(_Minutes()))
+        .order_by()
+    )
+    for row in live:
+        by_room[row["room_id"]] += row["minutes"]
+        by_device[row["device_id"]] += row["minutes"]
+    all_rooms = list(Room.objects.filter(Q(active=True) | Q(pk__in=list(by_room))))
+    return _utilisation(filters, all_rooms, by_room, by_device)
 
 
 # Screenings -----------------------------------------------------------------------------------

@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views import View
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
 from clinic.audit import log_access
 from clinic.reports import audit_search, queries
-from clinic.reports.charts import Series, bar_chart
+from clinic.reports.charts import Series, bar_chart, count_table
 from clinic.reports.exports import (
     REPORTS,
     csv_response,
@@ -95,7 +96,43 @@ class SessionsReportView(ReportView):
                 Series("No-show", [r["no_show"] for r in data.by_period], RED),
             ],
         )
-        return {"data": data, "chart": chart, "period_format": fmt, "by": filters.by}
+        tables = {
+            "by_period": count_table(
+                data.by_period, heading=capfirst(filters.by), date_format="D j M Y"
+            ),
+            "by_procedure": count_table(data.by_procedure, heading="Procedure"),
+            "by_provider": count_table(data.by_provider, heading="Provider"),
+            "by_room": count_table(data.by_room, heading="Room"),
+        }
+        return {
+            "data": data,
+            "chart": chart,
+            "tables": tables,
+            "period_format": fmt,
+            "by": filters.by,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "data" in context:
+            _list_what_was_read(context["form"], context["data"])
+        return context
+
+
+def _list_what_was_read(form: ReportFilterForm, data: queries.SessionsReport) -> None:
+    """Give the filter form's lists the session types, staff and rooms the report has read
+    already, in the same order, instead of a query each when the form is drawn."""
+    lists = {
+        "session_type": data.session_types,
+        "provider": [person for person in data.staff if person.is_active],
+        "room": data.all_rooms,
+    }
+    for name, objects in lists.items():
+        field = form.fields[name]
+        field.choices = [
+            ("", field.empty_label),
+            *((obj.pk, field.label_from_instance(obj)) for obj in objects),
+        ]
 
 
 class ScreeningsReportView(ReportView):

@@ -3,10 +3,13 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.reports import queries
 from clinic.reports.forms import ReportFilterForm
+from tests.reports import builders as b
 from tests.reports.conftest import WEEK
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +162,66 @@ def test_nav_links_by_permission(admin_client_, desk_client, physician_client):
     for client in (desk_client, physician_client):
         html = client.get(reverse("dashboard")).content.decode()
         assert reverse("reports:index") not in html and reverse("reports:audit-log") not in html
+
+
+# The page's own queries: periods, the grouped counts, session types, staff, rooms, devices,
+# and opening hours with the closed days (the filter form lists the types, staff and rooms
+# the report read). Flat, however many sessions are in the range.
+OWN_QUERIES = 7
+# What every page reads before the view runs: session, user, two-factor device, permissions.
+FRAMEWORK = ("django_session", "otp_", "auth_permission", "auth_group", '"auth_user"."id" = ')
+
+
+def _page_queries(client, params) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("reports:sessions"), params)
+    assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def _own(sqls: list[str]) -> list[str]:
+    return [sql for sql in sqls if not any(table in sql for table in FRAMEWORK)]
+
+
+@pytest.mark.parametrize("by", ["day", "week", "month"])
+def test_page_queries_do_not_grow_with_the_sessions(admin_client_, week, by):
+    params = {**WEEK, "by": by}
+    admin_client_.get(reverse("reports:sessions"), params)  # warm per-process caches
+    small = _page_queries(admin_client_, params)
+    s1 = week["sessions"]["s1"]
+    for hour in range(8):  # eight more sessions, in new rooms and on new devices
+        b.session(
+            patient=s1.patient,
+            stype=s1.session_type,
+            provider=s1.provider,
+            room=b.room(f"Extra room {hour}"),
+            device=b.device(f"SN-X{hour}"),
+            start=b.at(date(2026, 11, 3), 9 + hour),
+            status="cancelled" if hour % 2 else "booked",
+        )
+    large = _page_queries(admin_client_, params)
+    assert len(large) == len(small)
+    assert len(_own(large)) <= OWN_QUERIES, _own(large)
+    html = admin_client_.get(reverse("reports:sessions"), params).content.decode()
+    assert "Extra room 7" in html
+
+
+def test_figures_take_a_fixed_number_of_queries(week, django_assert_max_num_queries):
+    with django_assert_max_num_queries(OWN_QUERIES):
+        queries.sessions_report(_filters())
+
+
+def test_count_tables_escape_labels_and_round_the_rate():
+    from clinic.reports.charts import count_table
+
+    row = {"label": "<b>x</b>", "booked": 3, "completed": 0, "cancelled": 0, "no_show": 2}
+    html = count_table([{**row, "no_show_rate": 2 / 3}], heading="<i>")
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>" not in html and "&lt;i&gt;" in html
+    assert '<td class="text-end">67 %</td>' in html
+    assert "No sessions." in count_table([], heading="Room")
+    by_day = count_table(
+        [{**row, "label": date(2026, 11, 2), "no_show_rate": None}],
+        heading="Day",
+        date_format="D j M Y",
+    )
+    assert "Mon 2 Nov 2026" in by_day and "\N{EN DASH}" in by_day

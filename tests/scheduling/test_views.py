@@ -217,6 +217,42 @@ def test_day_view_query_count_does_not_grow(desk_client, clinic, by):
         response = desk_client.get(url)
     assert response.context["grid"].count == 20
     assert len(large.captured_queries) == len(small.captured_queries)
+    # Its own: sessions, columns, opening hours, closed day, one INSERT of the access log.
+    own = [
+        q["sql"]
+        for q in large.captured_queries
+        if "scheduling_" in q["sql"] or "auditlog_" in q["sql"]
+    ]
+    assert len(own) <= DAY_VIEW_OWN_QUERIES, own
+
+
+DAY_VIEW_OWN_QUERIES = 5
+
+
+def test_a_busy_day_is_logged_in_bulk(clinic, front_desk_user):
+    """150 sessions shown: a handful of statements, not 150."""
+    from auditlog.models import LogEntry
+
+    from scheduling.selectors import _log_many
+
+    session = make_session(clinic, patient=screened_patient(by=clinic.desk), start=on_day(1, 10))
+    before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
+    with CaptureQueriesContext(connection) as captured:
+        _log_many([session] * 150, by=front_desk_user)
+    assert len(captured.captured_queries) <= 6
+    entries = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(session.pk))
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == before + 150
+    assert entries.filter(actor=front_desk_user, object_repr=str(session)).count() == 150
+
+
+def test_day_view_shows_a_session_still_running_from_the_day_before(desk_client, clinic):
+    patient = screened_patient(by=clinic.desk)
+    session = make_session(clinic, patient=patient, start=on_day(1, 10))
+    # Legacy data: a session crossing midnight into the next day.
+    TreatmentSession.objects.filter(pk=session.pk).update(end=on_day(2, 1))
+    response = desk_client.get(reverse("scheduling:day", args=[on_day(2, 10).date()]))
+    assert response.context["grid"].count == 1
+    assert patient.last_name in response.content.decode()
 
 
 def test_day_view_shows_sessions_in_the_grid(desk_client, clinic):
