@@ -10,5 +10,5 @@ class EligibilityConfig(AppConfig):
 
         from eligibility.models import PhysicianReview, Screening
 
-        auditlog.register(Screening)
+        auditlog.register(Screening, exclude_fields=["is_latest"])
         auditlog.register(PhysicianReview)

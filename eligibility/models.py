@@ -50,6 +50,9 @@ class Screening(models.Model):
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Bookkeeping, not a clinical fact: the newest screening of the patient for the procedure.
+    # Kept by eligibility.services so the review queue needs no "latest per patient" search.
+    is_latest = models.BooleanField(default=True, editable=False)
 
     class Meta:
         ordering = ["-screened_at", "-id"]
@@ -66,6 +69,11 @@ class Screening(models.Model):
                 name="screening_latest_idx",
             ),
             models.Index(fields=["outcome", "screened_at"], name="screening_outcome_idx"),
+            models.Index(
+                fields=["screened_at", "id"],
+                condition=models.Q(is_latest=True, outcome="needs_review"),
+                name="screening_review_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

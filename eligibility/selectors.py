@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clinic.audit import log_access
@@ -51,15 +51,12 @@ def review_queue(*, user) -> ScreeningPages:
     """
     _require(user, "eligibility.review_screening")
     today = _clinic_today()
-    newest = Screening.objects.filter(
-        patient=OuterRef("patient"), procedure=OuterRef("procedure")
-    ).order_by("-screened_at", "-id")
     pending = list(
         Screening.objects.filter(
             outcome=rules.NEEDS_REVIEW,
+            is_latest=True,
             valid_until__gte=today,
             patient__archived_at__isnull=True,
-            pk=Subquery(newest.values("pk")[:1]),
         )
         .exclude(Exists(PhysicianReview.objects.filter(screening=OuterRef("pk"))))
         .order_by("screened_at", "id")
@@ -67,9 +64,7 @@ def review_queue(*, user) -> ScreeningPages:
     )
     clearances: dict[tuple[int, str], list[set[str]]] = {}
     for patient_id, procedure, codes in PhysicianReview.objects.filter(
-        patient_id__in={row[1] for row in pending},
-        decision=Decision.CLEARED,
-        cleared_until__gte=today,
+        decision=Decision.CLEARED, cleared_until__gte=today
     ).values_list("patient_id", "procedure", "codes"):
         clearances.setdefault((patient_id, procedure), []).append(set(codes))
     # Only the few items with a clearance in force need their reasons read.

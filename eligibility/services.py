@@ -105,6 +105,11 @@ def _store(
     derived = derived_facts(patient, intake, today)
     screenings = []
     with transaction.atomic(), actor(by):
+        # The new screenings supersede the patient's latest ones for these procedures. A
+        # bookkeeping flag, left out of the audit log (see eligibility.apps).
+        Screening.objects.filter(
+            patient=patient, procedure__in=list(procedures), is_latest=True
+        ).update(is_latest=False)
         for procedure in procedures:
             outcome = rules.evaluate(answers, procedure, **derived)
             valid_days = settings.SCREENING_VALID_DAYS

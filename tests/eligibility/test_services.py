@@ -268,3 +268,22 @@ def test_summary_reads_once_for_all_combinations(desk, django_assert_max_num_que
     by_name = dict(summary.combinations)
     assert by_name["Laser (LLLT)"].bookable
     assert by_name["PRP with microneedling"].status == services.NEEDS_REVIEW
+
+
+def test_only_the_newest_screening_per_procedure_is_latest(desk):
+    patient = take_intake(desk, anticoagulant=True).patient
+    take_intake(desk, patient=patient)
+    latest = Screening.objects.filter(patient=patient, is_latest=True)
+    assert latest.count() == len(rules.PROCEDURES)
+    assert {s.outcome for s in latest} == {rules.ELIGIBLE}
+    services.screen_day_of(by=desk, patient=patient, answers={"scalp_acne": True}, procedures=[PRP])
+    newest_prp = Screening.objects.get(patient=patient, procedure=PRP, is_latest=True)
+    assert newest_prp.kind == "day_of" and newest_prp.outcome == rules.INELIGIBLE
+    assert Screening.objects.filter(patient=patient, is_latest=True).count() == 3
+
+
+def test_an_older_review_drops_out_of_the_queue_when_a_new_intake_is_clean(desk, doctor):
+    patient = take_intake(desk, anticoagulant=True).patient
+    assert list(selectors.review_queue(user=doctor))
+    take_intake(desk, patient=patient)
+    assert list(selectors.review_queue(user=doctor)) == []
