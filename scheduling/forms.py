@@ -79,6 +79,7 @@ class BookingForm(_WhenMixin, forms.Form):
     def __init__(self, *args, can_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         _when_fields(self)
+        self._offer_only_the_chosen_patient()
         if not can_override:
             del self.fields["override_note"]
         self.helper = FormHelper()
@@ -92,6 +93,19 @@ class BookingForm(_WhenMixin, forms.Form):
             ),
             Submit("book", "Book session"),
         )
+
+    def _offer_only_the_chosen_patient(self) -> None:
+        """The select offers the patient the booking was started for, not every patient of
+        the clinic (10,000 options took a second to render); any active patient still
+        validates. Bookings start from the patient's page or a free slot."""
+        field = self.fields["patient"]
+        chosen = self.data.get("patient") if self.is_bound else self.initial.get("patient")
+        patient = None
+        if str(chosen or "").isdigit():
+            patient = field.queryset.filter(pk=int(chosen)).first()
+        field.widget.choices = [("", "Open the patient (Patients) and choose Book a session")]
+        if patient is not None:
+            field.widget.choices.append((patient.pk, field.label_from_instance(patient)))
 
 
 class RescheduleForm(_WhenMixin, forms.Form):

@@ -325,3 +325,13 @@ def test_session_pages_and_the_day_view_are_in_the_audit_log(desk_client, clinic
     desk_client.get(reverse("scheduling:day", args=[on_day(1, 10).date()]))
     assert accesses.count() == 2
     assert accesses.first().actor == clinic.desk
+
+
+def test_booking_form_offers_only_the_chosen_patient(desk_client, clinic):
+    chosen = screened_patient(by=clinic.desk, patient__last_name="Chosen")
+    screened_patient(by=clinic.desk, patient__last_name="Other")
+    page = desk_client.get(reverse("scheduling:session-book"), {"patient": chosen.pk})
+    html = page.content.decode()
+    assert "Chosen" in html and "Other" not in html
+    blank = desk_client.get(reverse("scheduling:session-book")).content.decode()
+    assert "Chosen" not in blank and "Open the patient" in blank
