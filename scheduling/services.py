@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -306,6 +306,18 @@ def _plan(
     return _Plan(provider, room, device, eligibility, override_note)
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: two bookings that each hold a row
+# the other's exclusion check waits on; the database aborts one, which lost the race.
+_RACE_SQLSTATES = {"40P01", "40001"}
+
+
+def _is_race(exc: Exception) -> bool:
+    """The loser of a race between two bookings: an exclusion violation, or a deadlock."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.__cause__, "pgcode", None) in _RACE_SQLSTATES
+
+
 def _race_lost(*, start, end, patient, provider, room, device, exclude_pk) -> ValidationError:
     """Turn a PostgreSQL exclusion violation into the message the service check would give."""
     problems = overlaps(
@@ -375,7 +387,9 @@ def session_book(
                     plan=plan,
                     form_token=form_token,
                 )
-        except IntegrityError as exc:
+        except (IntegrityError, OperationalError) as exc:
+            if not _is_race(exc):
+                raise
             if form_token:
                 existing = TreatmentSession.objects.filter(form_token=form_token).first()
                 if existing is not None:
@@ -489,8 +503,8 @@ def session_reschedule(
                 to_start=start,
                 detail="; ".join(changes),
             )
-    except IntegrityError as exc:
-        if plan is None:
+    except (IntegrityError, OperationalError) as exc:
+        if plan is None or not _is_race(exc):
             raise
         raise _race_lost(
             start=start,

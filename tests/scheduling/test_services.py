@@ -437,3 +437,52 @@ def test_seeded_session_types_match_clinical_defaults():
 
 def test_room_str():
     assert str(Room(name="Room 9", kind=RoomKind.PROCEDURE)) == "Room 9"
+
+
+class _Deadlock(Exception):
+    pgcode = "40P01"
+
+
+def test_a_deadlock_between_two_bookings_is_a_lost_race_not_a_crash(clinic, patient, monkeypatch):
+    """PostgreSQL aborts one of two bookings whose exclusion checks wait on each other; that
+    booking is planned again (free resources) or refused with the usual message, never a 500."""
+    from django.db import OperationalError
+
+    real_insert = services._insert
+    calls = {"n": 0}
+
+    def deadlock_once(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("deadlock detected") from _Deadlock()
+        return real_insert(**kwargs)
+
+    monkeypatch.setattr(services, "_insert", deadlock_once)
+    session = book(clinic, patient)  # provider, room and device left to pick: planned again
+    assert calls["n"] == 2 and session.pk
+
+    def always_deadlock(**kwargs):
+        raise OperationalError("deadlock detected") from _Deadlock()
+
+    monkeypatch.setattr(services, "_insert", always_deadlock)
+    other = screened_patient(by=clinic.desk)
+    with pytest.raises(ValidationError):
+        book(
+            clinic,
+            other,
+            start=on_day(3, 10),
+            provider=clinic.doctor,
+            room=clinic.rooms["Room 1"],
+            device=clinic.devices["Pen A"],
+        )
+
+
+def test_other_database_errors_are_not_mistaken_for_a_race(clinic, patient, monkeypatch):
+    from django.db import OperationalError
+
+    def broken(**kwargs):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(services, "_insert", broken)
+    with pytest.raises(OperationalError):
+        book(clinic, patient)
