@@ -358,9 +358,11 @@ def session_book(
         existing = TreatmentSession.objects.filter(form_token=form_token).first()
         if existing is not None:
             return existing
-    # A resource left to pick can lose a race on PostgreSQL to another booking that picked
-    # the same one; planning again then sees that booking and picks another.
-    attempts = 3 if None in (provider, room, device) else 1
+    # A booking can lose a race on PostgreSQL to another one (an exclusion violation, or a
+    # deadlock when both inserted before either checked). Planning again then sees the winner:
+    # it picks another free resource, or refuses naming what is taken; a deadlock victim may
+    # retry before the winner has committed, and then waits on it at the insert.
+    attempts = 3
     for attempt in range(attempts):
         plan = None
         try:
