@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
@@ -12,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 
 from clinic.audit import log_access
 from clinic.idempotency import IdempotentFormMixin, mark_completed
-from clinic.views import RoleRequiredMixin
+from clinic.views import RoleRequiredMixin, call_service
 from eligibility import rules
 from eligibility.services import eligibility_for
 from intake import selectors as intake_selectors
@@ -29,16 +28,6 @@ from scheduling.forms import (
     TreatmentForm,
 )
 from scheduling.models import SessionType, Status
-
-TRY_AGAIN = "Nothing was saved because of a database problem; please try again."
-
-
-def _apply(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _int(value) -> int | None:
@@ -75,13 +64,8 @@ class _SessionFormView(_SessionMixin, RoleRequiredMixin, FormView):
         raise NotImplementedError
 
     def form_valid(self, form):
-        try:
-            self.call(form)
-        except ValidationError as exc:
-            _apply(form, exc)
-            return self.form_invalid(form)
-        except DatabaseError:
-            form.add_error(None, TRY_AGAIN)
+        _, saved = call_service(form, self.call, form=form)
+        if not saved:
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message)
@@ -191,23 +175,20 @@ class SessionBookView(RoleRequiredMixin, IdempotentFormMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
-            session = services.session_book(
-                by=self.request.user,
-                patient=data["patient"],
-                session_type=data["session_type"],
-                start=data["start"],
-                provider=data["provider"],
-                room=data["room"],
-                device=data["device"],
-                override_note=data.get("override_note", ""),
-                form_token=data.get("form_token") or None,
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-            return self.form_invalid(form)
-        except DatabaseError:
-            form.add_error(None, TRY_AGAIN)
+        session, saved = call_service(
+            form,
+            services.session_book,
+            by=self.request.user,
+            patient=data["patient"],
+            session_type=data["session_type"],
+            start=data["start"],
+            provider=data["provider"],
+            room=data["room"],
+            device=data["device"],
+            override_note=data.get("override_note", ""),
+            form_token=data.get("form_token") or None,
+        )
+        if not saved:
             return self.form_invalid(form)
         url = session.get_absolute_url()
         mark_completed(self.request, url)
@@ -408,16 +389,16 @@ class ConsentCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        try:
-            services.consent_sign(
-                by=self.request.user,
-                patient=self.patient,
-                procedure=self.text.procedure,
-                typed_name=form.cleaned_data["typed_name"],
-                agreed=form.cleaned_data["agreed"],
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
+        _, saved = call_service(
+            form,
+            services.consent_sign,
+            by=self.request.user,
+            patient=self.patient,
+            procedure=self.text.procedure,
+            typed_name=form.cleaned_data["typed_name"],
+            agreed=form.cleaned_data["agreed"],
+        )
+        if not saved:
             return self.form_invalid(form)
         url = self.request.POST.get("next") or ""
         if not url.startswith("/") or url.startswith("//"):
