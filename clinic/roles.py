@@ -22,6 +22,7 @@ _PATIENT_READ = (
     "intake.view_intakequestionnaire",
     "eligibility.view_screening",
     "eligibility.view_physicianreview",
+    "eligibility.view_plansignoff",
 )
 
 # Scheduling: front desk books, moves, cancels and checks in; physicians also book (an interval
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.add_intakequestionnaire",
         "eligibility.review_screening",
         "eligibility.view_screening_answers",
+        "eligibility.sign_off_plan",
         *_SCHEDULING_PHYSICIAN,
     ),
     CLINIC_ADMIN: (

@@ -190,7 +190,11 @@ EMAIL_BACKEND = env(
 )
 
 # Clinical settings (defaults from CLINICAL.md; the physicians may change them).
+# A screening counts this many days from its oldest answer (at most 30; eligibility.checks).
 SCREENING_VALID_DAYS = env.int("CLINIC_SCREENING_VALID_DAYS", default=30)
+# Days after which a temporary finding is re-checked, per catalogue code, over CLINICAL.md's
+# defaults (14; nsaid_recent 7): CLINIC_RESCREEN_DAYS="nsaid_recent=5,recent_sunburn=7".
+SCREENING_RESCREEN_DAYS = env.dict("CLINIC_RESCREEN_DAYS", cast={"value": int}, default={})
 PATIENTS_PER_PAGE = 25
 
 # Security. Production values switch on with DEBUG off; each can be overridden.

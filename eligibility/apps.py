@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _rescreen_after_migrate(sender, **kwargs) -> None:
+    """A new rule set re-evaluates stored answers as part of `migrate` (lifecycle rule 8)."""
+    from eligibility.services import screen_rules_updated
+
+    screen_rules_updated()
 
 
 class EligibilityConfig(AppConfig):
@@ -8,7 +16,11 @@ class EligibilityConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from eligibility.models import PhysicianReview, Screening
+        from eligibility import checks  # noqa: F401 - registers the settings checks
+        from eligibility.models import PhysicianReview, PlanSignOff, Screening
 
-        auditlog.register(Screening, exclude_fields=["is_latest"])
+        # is_latest and status are bookkeeping kept by the services, not clinical facts.
+        auditlog.register(Screening, exclude_fields=["is_latest", "status"])
         auditlog.register(PhysicianReview)
+        auditlog.register(PlanSignOff)
+        post_migrate.connect(_rescreen_after_migrate, sender=self)

@@ -4,12 +4,14 @@ A screening keeps everything it was decided on (answers, derived facts, rule-set
 any decision can be explained later exactly as it was made, even after the rules change.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from eligibility import rules
+from eligibility import lifecycle, rules
 from intake.models import IntakeQuestionnaire, Patient
 
 
@@ -28,6 +30,20 @@ class Outcome(models.TextChoices):
 class ScreeningKind(models.TextChoices):
     INTAKE = "intake", "Intake"
     DAY_OF = "day_of", "Day-of check-in"
+    FACTS_CHANGED = "facts_changed", "Patient details changed"
+    RULES_UPDATED = "rules_updated", "Rules updated"
+
+
+class Status(models.TextChoices):
+    """The screening lifecycle's verdict (eligibility.lifecycle), as stored when it was made."""
+
+    ELIGIBLE = lifecycle.ELIGIBLE, "Eligible"
+    CLEARED = lifecycle.CLEARED, "Cleared by physician"
+    NEEDS_REVIEW = lifecycle.NEEDS_REVIEW, "Needs physician review"
+    AWAITING_INFORMATION = lifecycle.AWAITING_INFORMATION, "Physician asked for more information"
+    DECLINED = lifecycle.DECLINED, "Declined by physician"
+    INELIGIBLE = lifecycle.INELIGIBLE, "Not eligible"
+    EXPIRED = lifecycle.EXPIRED, "Screening out of date"
 
 
 class Screening(models.Model):
@@ -35,11 +51,21 @@ class Screening(models.Model):
     intake = models.ForeignKey(
         IntakeQuestionnaire, on_delete=models.PROTECT, related_name="screenings"
     )
-    kind = models.CharField(max_length=10, choices=ScreeningKind.choices)
+    kind = models.CharField(max_length=20, choices=ScreeningKind.choices)
     procedure = models.CharField(max_length=20, choices=Procedure.choices)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     reasons = models.JSONField(default=list, blank=True)
     answers = models.JSONField(help_text="The catalogue answers this screening saw.")
+    answered_at = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="When each answer was given (ISO time by code): answers age from then.",
+    )
+    details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The intake's free text (medications, allergies, history) a decision binds to.",
+    )
     derived = models.JSONField(
         default=dict, blank=True, help_text="Age, sex, scale, grade and skin type as they were."
     )
@@ -47,8 +73,15 @@ class Screening(models.Model):
     rescreen_after = models.DateField(null=True, blank=True)
     valid_until = models.DateField()
     screened_at = models.DateTimeField(default=timezone.now)
+    # Empty for a screening the system made (the rules were updated).
     screened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=25,
+        choices=Status.choices,
+        blank=True,
+        help_text="The lifecycle's verdict for the procedure when the screening was stored.",
     )
     # Bookkeeping, not a clinical fact: the newest screening of the patient for the procedure.
     # Kept by eligibility.services so the review queue needs no "latest per patient" search.
@@ -71,8 +104,8 @@ class Screening(models.Model):
             models.Index(fields=["outcome", "screened_at"], name="screening_outcome_idx"),
             models.Index(
                 fields=["screened_at", "id"],
-                condition=models.Q(is_latest=True, outcome="needs_review"),
-                name="screening_review_queue_idx",
+                condition=models.Q(is_latest=True, status__in=["needs_review", "cleared"]),
+                name="screening_status_queue_idx",
             ),
         ]
 
@@ -103,29 +136,42 @@ class Screening(models.Model):
         return frozenset(r["code"] for r in self.reasons if r["severity"] == rules.REVIEW)
 
     @property
-    def waited(self):
-        return timezone.now() - self.screened_at
+    def answered_since(self):
+        """The oldest answer's time: the screening counts from then (lifecycle rule 1)."""
+        if not self.answered_at:
+            return self.screened_at
+        return min(datetime.fromisoformat(v) for v in self.answered_at.values())
 
 
 class Decision(models.TextChoices):
-    CLEARED = "cleared", "Clear"
-    DECLINED = "declined", "Decline"
-    MORE_INFO = "more_info", "Ask for more information"
+    CLEARED = lifecycle.CLEAR, "Clear"
+    DECLINED = lifecycle.DECLINE, "Decline"
+    MORE_INFO = lifecycle.MORE_INFO, "Ask for more information"
+    RESOLVED = lifecycle.RESOLVED, "Resolved on examination"
+    ENTERED_IN_ERROR = lifecycle.ENTERED_IN_ERROR, "Entered in error"
 
 
 class PhysicianReview(models.Model):
-    """A physician's decision on a `needs_review` screening.
+    """A physician's decision on reasons of one procedure for one patient.
 
-    A clearance covers the review reasons it saw (`codes`) for that patient and procedure until
-    `cleared_until`; it never lifts an exclusion. A decline holds until new intake answers.
+    A clearance covers the review reasons it names (`codes`), bound to the facts (`facts`,
+    `details`) it saw, until `cleared_until`; it never lifts an exclusion. A decline stands
+    until a newer decision on the same reason. *Resolved on examination* and *entered in error*
+    lift the findings they name (CLINICAL.md, screening lifecycle).
     """
 
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="reviews")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reviews")
     procedure = models.CharField(max_length=20, choices=Procedure.choices)
-    decision = models.CharField(max_length=10, choices=Decision.choices)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
     codes = models.JSONField(
         default=list, blank=True, help_text="The review reasons this decision covers."
+    )
+    facts = models.JSONField(
+        default=dict, blank=True, help_text="The answer (or age) behind each reason, as decided."
+    )
+    details = models.JSONField(
+        default=dict, blank=True, help_text="The intake's free text as it was when decided."
     )
     cleared_until = models.DateField(null=True, blank=True)
     note = models.TextField(max_length=4000)
@@ -148,3 +194,37 @@ class PhysicianReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} {self.get_procedure_display()}"
+
+
+class PlanSignOff(models.Model):
+    """A physician's sign-off for same-day microneedling then LLLT on the patient's plan.
+
+    Required before such a session can be booked (CLINICAL.md, lifecycle rule 10); it ends on
+    `until` (180 days at most) or when a physician ends it with the plan.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="signoffs")
+    note = models.TextField(max_length=4000)
+    until = models.DateField()
+    signed_at = models.DateTimeField(default=timezone.now)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_note = models.TextField(max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        permissions = [("sign_off_plan", "Can sign off same-day microneedling then LLLT")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_by__isnull=False),
+                name="signoff_ended_by_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Same-day microneedling then LLLT sign-off of {self.signed_at:%Y-%m-%d}"

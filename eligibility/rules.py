@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 # Bump with any change to the catalogue, a severity, a source or a derived rule.
-RULESET_VERSION: str = "2026.11.1"
+RULESET_VERSION: str = "2026.11.2"
 
 MICRONEEDLING: str = "microneedling"
 PRP: str = "prp"
@@ -48,8 +48,11 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 
 DEFAULT_RESCREEN_DAYS: int = 14
 
+# An unanswered question is a reason of its own, `unanswered:<code>`: clearing one never
+# clears another, and an unanswered exclusion question blocks as the exclusion would.
 UNANSWERED: str = "unanswered"
 UNDER_18: str = "under_18"
+AGE_UNKNOWN: str = "age_unknown"
 LLLT_OFF_LABEL: str = "lllt_off_label"
 PRP_OUTSIDE_NORWOOD: str = "prp_outside_norwood"
 
@@ -479,6 +482,27 @@ def _check_derived(scale: str | None, grade: str | None, fitzpatrick: str | None
         )
 
 
+_UNDER_18_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        MICRONEEDLING: "under 18: guardian consent; microneedling devices are authorised for "
+        "adults only",
+        PRP: "under 18: guardian consent needed for PRP",
+        LLLT: "under 18: guardian consent; laser devices are cleared for adults",
+    }
+)
+
+
+def unanswered_code(code: str) -> str:
+    return f"{UNANSWERED}:{code}"
+
+
+def answered_code(reason_code: str) -> str | None:
+    """The catalogue code behind a reason: itself, or the question an `unanswered:` reason asks."""
+    if reason_code.startswith(f"{UNANSWERED}:"):
+        return reason_code.split(":", 1)[1]
+    return reason_code if reason_code in CATALOGUE_BY_CODE else None
+
+
 def _derived_reasons(
     procedure: str,
     age: int | None,
@@ -487,13 +511,21 @@ def _derived_reasons(
     fitzpatrick: str | None,
 ) -> list[Reason]:
     reasons = []
-    if age is not None and age < 18:
+    if age is None:
+        reasons.append(
+            Reason(
+                code=AGE_UNKNOWN,
+                severity=REVIEW,
+                label="age unknown: no date of birth on record",
+                source="CLINICAL.md screening lifecycle 9: a missing fact is not a no",
+            )
+        )
+    elif age < 18:
         reasons.append(
             Reason(
                 code=UNDER_18,
                 severity=REVIEW,
-                label="under 18: guardian consent; microneedling devices are authorised for "
-                "adults only",
+                label=_UNDER_18_LABELS[procedure],
                 source="FDA: MN devices for adults; guardian consent",
             )
         )
@@ -544,10 +576,11 @@ def evaluate(
     grade: str | None = None,
     fitzpatrick: str | None = None,
 ) -> Outcome:
-    """Screen one procedure. A missing or None answer is not a no: it needs review.
+    """Screen one procedure. A missing or None answer is not a no: it blocks until answered.
 
-    `sex` is taken so callers can pass the patient's facts as one set; no rule reads it yet
-    (the scale already says which pattern was graded).
+    `age` None means no date of birth is known: review for every procedure. `sex` is taken so
+    callers can pass the patient's facts as one set; no rule reads it yet (the scale already
+    says which pattern was graded).
     """
     _check_procedure(procedure)
     _check_answers(answers)
@@ -571,10 +604,13 @@ def evaluate(
                 )
             )
         elif answer is None:
+            # An unanswered exclusion question blocks as the exclusion would (a physician
+            # cannot clear it); an unanswered review question needs review of its own.
+            severity = condition.severities[procedure]
             unanswered.append(
                 Reason(
-                    code=UNANSWERED,
-                    severity=REVIEW,
+                    code=unanswered_code(condition.code),
+                    severity=EXCLUDE if severity == EXCLUDE else REVIEW,
                     label=f"not answered: {condition.label}",
                     source="a missing answer is not a no",
                 )

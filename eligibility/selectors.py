@@ -3,13 +3,13 @@
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from clinic.audit import log_access
-from eligibility import rules
-from eligibility.models import Decision, PhysicianReview, Screening
-from eligibility.services import _clinic_today
+from eligibility import lifecycle, rules
+from eligibility.models import PhysicianReview, Screening
+from eligibility.services import PatientHistory, _clinic_today, policy
 
 
 def _require(user, perm: str) -> None:
@@ -44,41 +44,56 @@ class ScreeningPages(Sequence):
 
 
 def review_queue(*, user) -> ScreeningPages:
-    """Screenings waiting for a physician, oldest first.
+    """Patients and procedures waiting for a physician, oldest first.
 
-    An item is the latest screening of a patient for a procedure, still valid, that needs review,
-    has no decision yet and is not already covered by a clearance in force.
+    An item is the latest screening of a patient for a procedure, still valid, whose lifecycle
+    verdict (stored with it, refreshed by each decision) needs review. Where a decision exists
+    for that patient and procedure the verdict can have changed with the date (a clearance ran
+    out), so only those few are assessed again.
     """
     _require(user, "eligibility.review_screening")
     today = _clinic_today()
-    pending = list(
+    candidates = list(
         Screening.objects.filter(
-            outcome=rules.NEEDS_REVIEW,
+            status__in=[lifecycle.NEEDS_REVIEW, lifecycle.CLEARED],
             is_latest=True,
             valid_until__gte=today,
             patient__archived_at__isnull=True,
         )
-        .exclude(Exists(PhysicianReview.objects.filter(screening=OuterRef("pk"))))
         .order_by("screened_at", "id")
-        .values_list("pk", "patient_id", "procedure")
+        .values_list("pk", "patient_id", "procedure", "status")
     )
-    clearances: dict[tuple[int, str], list[set[str]]] = {}
-    for patient_id, procedure, codes in PhysicianReview.objects.filter(
-        decision=Decision.CLEARED, cleared_until__gte=today
-    ).values_list("patient_id", "procedure", "codes"):
-        clearances.setdefault((patient_id, procedure), []).append(set(codes))
-    # Only the few items with a clearance in force need their reasons read.
-    maybe_covered = [
-        pk for pk, patient_id, procedure in pending if (patient_id, procedure) in clearances
-    ]
-    covered = set()
-    for pk, patient_id, procedure, reasons in Screening.objects.filter(
-        pk__in=maybe_covered
-    ).values_list("pk", "patient_id", "procedure", "reasons"):
-        needed = {r["code"] for r in reasons if r["severity"] == rules.REVIEW}
-        if any(needed <= codes for codes in clearances[(patient_id, procedure)]):
-            covered.add(pk)
-    return ScreeningPages([pk for pk, _, _ in pending if pk not in covered])
+    decided = set(
+        PhysicianReview.objects.filter(
+            patient_id__in={patient_id for _, patient_id, _, _ in candidates}
+        ).values_list("patient_id", "procedure")
+    )
+    recheck = {
+        patient_id
+        for _, patient_id, procedure, _ in candidates
+        if (patient_id, procedure) in decided
+    }
+    verdicts = _verdicts(recheck, today)
+    waiting = []
+    for pk, patient_id, procedure, status in candidates:
+        if (patient_id, procedure) in decided:
+            status = verdicts[(patient_id, procedure)]
+        if status == lifecycle.NEEDS_REVIEW:
+            waiting.append(pk)
+    return ScreeningPages(waiting)
+
+
+def _verdicts(patient_ids: set[int], today) -> dict[tuple[int, str], str]:
+    from intake.models import Patient
+
+    verdicts = {}
+    pol = policy()
+    for patient in Patient.objects.filter(pk__in=patient_ids):
+        history = PatientHistory.load(patient).history
+        for procedure in rules.PROCEDURES:
+            verdict = lifecycle.assess_procedure(history, procedure, today, pol)
+            verdicts[(patient.pk, procedure)] = verdict.status
+    return verdicts
 
 
 def screening_for_review(*, user, pk: int) -> Screening:

@@ -1,43 +1,56 @@
-"""Screening patients and answering "may this be booked for that day".
+"""Screening patients, recording physicians' decisions, and answering "may this go ahead on
+that day".
 
-Nothing else in the app decides eligibility: booking and check-in call `eligibility_for` and
-`screen_day_of`; the rules themselves are the pure functions of `eligibility.rules`.
+Nothing here decides: `eligibility.rules` screens a set of answers and `eligibility.lifecycle`
+says what a patient's whole history means on a day. These services load the history, call them
+and store the results. Every step of a session (booking, moving, check-in, start, charting,
+completion) asks `eligibility_for`, and every write here sends `eligibility_changed` so booked
+sessions can be re-checked at once.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from clinic.audit import actor
-from eligibility import rules
-from eligibility.models import Decision, PhysicianReview, Screening, ScreeningKind
+from eligibility import lifecycle, rules
+from eligibility.lifecycle import (
+    AWAITING_INFORMATION,
+    CLEARED,
+    DECLINED,
+    ELIGIBLE,
+    EXPIRED,
+    INELIGIBLE,
+    NEEDS_REVIEW,
+    NOT_SCREENED,
+    STATUS_LABELS,
+)
+from eligibility.models import Decision, PhysicianReview, PlanSignOff, Screening, ScreeningKind
 from intake.models import IntakeQuestionnaire, Patient
 
-# What a procedure's eligibility can be on a given day, from the booking desk's point of view.
-ELIGIBLE = "eligible"
-CLEARED = "cleared"
-NEEDS_REVIEW = "needs_review"
-AWAITING_INFORMATION = "awaiting_information"
-DECLINED = "declined"
-INELIGIBLE = "ineligible"
-NOT_SCREENED = "not_screened"
-EXPIRED = "expired"
+__all__ = [
+    "AWAITING_INFORMATION",
+    "CLEARED",
+    "DECLINED",
+    "ELIGIBLE",
+    "EXPIRED",
+    "INELIGIBLE",
+    "NEEDS_REVIEW",
+    "NOT_SCREENED",
+    "STATUS_LABELS",
+]
 
-STATUS_LABELS = {
-    ELIGIBLE: "Eligible",
-    CLEARED: "Cleared by physician",
-    NEEDS_REVIEW: "Needs physician review",
-    AWAITING_INFORMATION: "Physician asked for more information",
-    DECLINED: "Declined by physician",
-    INELIGIBLE: "Not eligible",
-    NOT_SCREENED: "Not screened",
-    EXPIRED: "Screening out of date",
-}
+# Sent (inside the writing transaction) whenever what a patient may have could have changed:
+# scheduling re-checks the patient's booked sessions. Arguments: patient, by.
+eligibility_changed = Signal()
+
 # Bootstrap colour per status, for badges.
 STATUS_COLOURS = {
     ELIGIBLE: "success",
@@ -59,6 +72,10 @@ DEFAULT_COMBINATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Microneedling then LLLT", (rules.MICRONEEDLING, rules.LLLT)),
 )
 
+SIGNOFF_NEEDED = (
+    "Same-day microneedling then LLLT needs a physician's sign-off on the patient's plan."
+)
+
 
 def _clinic_today() -> date:
     """Today in the clinic (TIME_ZONE is the clinic's zone)."""
@@ -70,14 +87,204 @@ def _day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def policy() -> lifecycle.Policy:
+    """The lifecycle's settings (validated by eligibility.checks)."""
+    return lifecycle.Policy(
+        tz=ZoneInfo(settings.TIME_ZONE),
+        valid_days=settings.SCREENING_VALID_DAYS,
+        rescreen_days=dict(settings.SCREENING_RESCREEN_DAYS),
+        ruleset_version=rules.RULESET_VERSION,
+    )
+
+
+# ---- loading a patient's history ----------------------------------------------------------
+
+
+def _who(user) -> str:
+    if user is None:
+        return "the system"
+    return user.get_full_name() or user.get_username()
+
+
+def _times(answered_at: dict, fallback: datetime) -> dict[str, datetime]:
+    if not answered_at:
+        return dict.fromkeys(rules.CATALOGUE_BY_CODE, fallback)
+    return {code: datetime.fromisoformat(at) for code, at in answered_at.items()}
+
+
+def _screening_record(screening: Screening) -> lifecycle.ScreeningRecord:
+    return lifecycle.ScreeningRecord(
+        id=screening.pk,
+        at=screening.screened_at,
+        procedure=screening.procedure,
+        answers=screening.answers,
+        answered_at=_times(screening.answered_at, screening.screened_at),
+        reasons=tuple(screening.reason_objects),
+        ruleset_version=screening.ruleset_version,
+        derived=screening.derived or {},
+        details=screening.details or {},
+    )
+
+
+def _decision_record(review: PhysicianReview) -> lifecycle.DecisionRecord:
+    return lifecycle.DecisionRecord(
+        id=review.pk,
+        at=review.decided_at,
+        procedure=review.procedure,
+        kind=review.decision,
+        codes=tuple(review.codes),
+        facts=review.facts or {},
+        details=review.details or {},
+        until=review.cleared_until,
+        by=_who(review.decided_by),
+    )
+
+
+def _signoff_record(signoff: PlanSignOff) -> lifecycle.SignOffRecord:
+    return lifecycle.SignOffRecord(
+        id=signoff.pk,
+        at=signoff.signed_at,
+        until=signoff.until,
+        ended_at=signoff.ended_at,
+        by=_who(signoff.signed_by),
+    )
+
+
+@dataclass(frozen=True)
+class PatientHistory:
+    """A patient's screenings, decisions and sign-offs: the rows, and the lifecycle's view."""
+
+    screenings: tuple[Screening, ...]
+    reviews: tuple[PhysicianReview, ...]
+    signoffs: tuple[PlanSignOff, ...]
+    history: lifecycle.History
+
+    @classmethod
+    def load(cls, patient: Patient) -> "PatientHistory":
+        """Three queries, however long the history."""
+        screenings = tuple(
+            patient.screenings.select_related("screened_by").order_by("screened_at", "id")
+        )
+        reviews = tuple(
+            PhysicianReview.objects.filter(patient=patient)
+            .select_related("decided_by")
+            .order_by("decided_at", "id")
+        )
+        signoffs = tuple(
+            PlanSignOff.objects.filter(patient=patient)
+            .select_related("signed_by", "ended_by")
+            .order_by("signed_at", "id")
+        )
+        history = lifecycle.History(
+            screenings=tuple(_screening_record(s) for s in screenings),
+            decisions=tuple(_decision_record(r) for r in reviews),
+            signoffs=tuple(_signoff_record(s) for s in signoffs),
+        )
+        return cls(screenings, reviews, signoffs, history)
+
+    def screening(self, pk: int | None) -> Screening | None:
+        return next((s for s in self.screenings if s.pk == pk), None)
+
+    def review(self, pk: int | None) -> PhysicianReview | None:
+        return next((r for r in self.reviews if r.pk == pk), None)
+
+    def signoff(self, pk: int | None) -> PlanSignOff | None:
+        return next((s for s in self.signoffs if s.pk == pk), None)
+
+    def latest(self, procedure: str) -> Screening | None:
+        return next((s for s in reversed(self.screenings) if s.procedure == procedure), None)
+
+
+# ---- screening --------------------------------------------------------------------------------
+
+
 def derived_facts(patient: Patient, intake: IntakeQuestionnaire, on: date) -> dict:
     return {
-        "age": patient.age_on(on),
+        "age": patient.age_on(on) if patient.date_of_birth else None,
         "sex": patient.sex,
         "scale": intake.scale or None,
         "grade": intake.grade or None,
         "fitzpatrick": intake.fitzpatrick or None,
     }
+
+
+def intake_details(intake: IntakeQuestionnaire) -> dict[str, str]:
+    """The free text a clearance binds to (which blood thinner, which allergy)."""
+    return {
+        "medications": intake.medications.strip(),
+        "allergies": intake.allergies.strip(),
+        "medical_details": intake.medical_details.strip(),
+    }
+
+
+def _rescreen_after(reasons: Iterable[rules.Reason], answered_at, pol) -> date | None:
+    days = [
+        pol.day(answered_at[r.code]) + timedelta(days=pol.rescreen_for(r.code))
+        for r in reasons
+        if r.temporary and r.code in rules.CATALOGUE_BY_CODE and r.code in answered_at
+    ]
+    return min(days, default=None)
+
+
+def _store(
+    *,
+    by,
+    patient: Patient,
+    intake: IntakeQuestionnaire,
+    answers: dict,
+    answered_at: dict[str, datetime],
+    kind: str,
+) -> list[Screening]:
+    """Screen the answers for every procedure and store each with the lifecycle's verdict."""
+    now = timezone.now()
+    pol = policy()
+    today = pol.day(now)
+    derived = derived_facts(patient, intake, today)
+    details = intake_details(intake)
+    with transaction.atomic(), actor(by):
+        history = PatientHistory.load(patient).history
+        # The new screenings supersede the patient's latest ones. A bookkeeping flag, left out
+        # of the audit log (see eligibility.apps).
+        Screening.objects.filter(patient=patient, is_latest=True).update(is_latest=False)
+        screenings = []
+        for procedure in rules.PROCEDURES:
+            outcome = rules.evaluate(answers, procedure, **derived)
+            record = lifecycle.ScreeningRecord(
+                id=None,
+                at=now,
+                procedure=procedure,
+                answers=answers,
+                answered_at=answered_at,
+                reasons=outcome.reasons,
+                ruleset_version=rules.RULESET_VERSION,
+                derived=derived,
+                details=details,
+            )
+            history = replace(history, screenings=(*history.screenings, record))
+            verdict = lifecycle.assess_procedure(history, procedure, today, pol)
+            screening = Screening(
+                patient=patient,
+                intake=intake,
+                kind=kind,
+                procedure=procedure,
+                outcome=outcome.status,
+                status=verdict.status,
+                reasons=[_reason_dict(r) for r in outcome.reasons],
+                answers=dict(answers),
+                answered_at={code: at.isoformat() for code, at in answered_at.items()},
+                details=details,
+                derived=derived,
+                ruleset_version=rules.RULESET_VERSION,
+                rescreen_after=_rescreen_after(outcome.reasons, answered_at, pol),
+                valid_until=lifecycle.valid_through(answered_at, outcome.reasons, pol),
+                screened_at=now,
+                screened_by=by,
+            )
+            screening.full_clean()
+            screening.save()
+            screenings.append(screening)
+        eligibility_changed.send(sender=Screening, patient=patient, by=by)
+    return screenings
 
 
 def _reason_dict(reason: rules.Reason) -> dict:
@@ -91,87 +298,97 @@ def _reason_dict(reason: rules.Reason) -> dict:
     }
 
 
-def _store(
-    *,
-    by,
-    patient: Patient,
-    intake: IntakeQuestionnaire,
-    answers: dict,
-    kind: str,
-    procedures: Iterable[str],
-) -> list[Screening]:
-    now = timezone.now()
-    today = timezone.localtime(now).date()
-    derived = derived_facts(patient, intake, today)
-    screenings = []
-    with transaction.atomic(), actor(by):
-        # The new screenings supersede the patient's latest ones for these procedures. A
-        # bookkeeping flag, left out of the audit log (see eligibility.apps).
-        Screening.objects.filter(
-            patient=patient, procedure__in=list(procedures), is_latest=True
-        ).update(is_latest=False)
-        for procedure in procedures:
-            outcome = rules.evaluate(answers, procedure, **derived)
-            valid_days = settings.SCREENING_VALID_DAYS
-            rescreen = None
-            if outcome.rescreen_after is not None:
-                rescreen = today + timedelta(days=outcome.rescreen_after)
-                valid_days = min(valid_days, outcome.rescreen_after)
-            screening = Screening(
-                patient=patient,
-                intake=intake,
-                kind=kind,
-                procedure=procedure,
-                outcome=outcome.status,
-                reasons=[_reason_dict(r) for r in outcome.reasons],
-                answers=dict(answers),
-                derived=derived,
-                ruleset_version=rules.RULESET_VERSION,
-                rescreen_after=rescreen,
-                valid_until=today + timedelta(days=valid_days),
-                screened_at=now,
-                screened_by=by,
-            )
-            screening.full_clean()
-            screening.save()
-            screenings.append(screening)
-    return screenings
-
-
 def screen_intake(*, by, intake: IntakeQuestionnaire) -> list[Screening]:
     """Screen a completed intake for every procedure at once (one stored row each)."""
+    taken = intake.taken_at
     return _store(
         by=by,
         patient=intake.patient,
         intake=intake,
         answers=intake.answers,
+        answered_at=dict.fromkeys(intake.answers, taken),
         kind=ScreeningKind.INTAKE,
-        procedures=rules.PROCEDURES,
     )
 
 
-def screen_day_of(
-    *, by, patient: Patient, answers: dict[str, bool], procedures: Iterable[str]
-) -> list[Screening]:
-    """Re-screen on the day: the latest intake's answers with today's scalp answers on top.
+def _latest_answers(patient: Patient) -> tuple[dict, dict[str, datetime], Screening | None]:
+    """Each question's newest answer and when it was given, across the latest screenings."""
+    answers: dict = {}
+    times: dict[str, datetime] = {}
+    latest = list(patient.screenings.filter(is_latest=True).select_related("intake"))
+    for screening in latest:
+        for code, at in _times(screening.answered_at, screening.screened_at).items():
+            if code in screening.answers and (code not in times or at > times[code]):
+                answers[code], times[code] = screening.answers[code], at
+    newest = max(latest, key=lambda s: (s.screened_at, s.pk), default=None)
+    return answers, times, newest
 
-    Only the day-of questions may be given; a yes anywhere makes a new blocking screening.
+
+def screen_day_of(
+    *, by, patient: Patient, answers: dict[str, bool], procedures: Iterable[str] = ()
+) -> list[Screening]:
+    """Re-screen on the day: today's scalp answers on top of the earlier ones.
+
+    Only the day-of questions are asked, so only they are renewed: the other answers keep their
+    age and the screening's validity still runs from the oldest (lifecycle rule 1). Every
+    procedure is screened, since a scalp finding today concerns all of them. `procedures` is
+    accepted for callers that name the session's; it changes nothing.
     """
     extra = set(answers) - set(rules.DAY_OF_CODES)
     if extra:
         raise ValueError(f"Not day-of questions: {', '.join(sorted(extra))}")
-    intake = patient.intakes.order_by("-taken_at", "-id").first()
+    base, times, newest = _latest_answers(patient)
+    intake = newest.intake if newest else patient.intakes.order_by("-taken_at", "-id").first()
     if intake is None:
         raise ValueError("The patient has no intake to re-screen against.")
-    merged = {**intake.answers, **answers}
+    if not base:
+        base, times = dict(intake.answers), dict.fromkeys(intake.answers, intake.taken_at)
+    now = timezone.now()
     return _store(
         by=by,
         patient=patient,
         intake=intake,
-        answers=merged,
+        answers={**base, **answers},
+        answered_at={**times, **dict.fromkeys(answers, now)},
         kind=ScreeningKind.DAY_OF,
-        procedures=procedures,
     )
+
+
+def _restore(*, by, patient: Patient, kind: str) -> list[Screening]:
+    """Screen the patient's latest answers again, unchanged and as old as they were."""
+    answers, times, newest = _latest_answers(patient)
+    if newest is None:
+        return []
+    return _store(
+        by=by, patient=patient, intake=newest.intake, answers=answers, answered_at=times, kind=kind
+    )
+
+
+def screen_facts_changed(*, by, patient: Patient) -> list[Screening]:
+    """A corrected birth date or sex re-screens at once (lifecycle rule 7)."""
+    return _restore(by=by, patient=patient, kind=ScreeningKind.FACTS_CHANGED)
+
+
+def screen_rules_updated() -> int:
+    """Re-evaluate, on their stored answers, the patients screened under an older rule set
+    (lifecycle rule 8). Run by `migrate` (eligibility.apps) and `manage.py rescreen`.
+
+    Returns how many patients were re-screened.
+    """
+    outdated = (
+        Screening.objects.filter(is_latest=True)
+        .exclude(ruleset_version=rules.RULESET_VERSION)
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for patient in Patient.objects.filter(pk__in=list(outdated)).order_by("pk").iterator():
+        _restore(by=None, patient=patient, kind=ScreeningKind.RULES_UPDATED)
+        count += 1
+    return count
+
+
+# ---- the question every step asks ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -183,10 +400,11 @@ class ProcedureEligibility:
     screening: Screening | None = None
     review: PhysicianReview | None = None
     cleared_until: date | None = None
+    assessment: lifecycle.Assessment | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status in (ELIGIBLE, CLEARED)
+        return self.status in lifecycle.OK_STATUSES
 
     @property
     def label(self) -> str:
@@ -208,6 +426,14 @@ class ProcedureEligibility:
     def cautions(self) -> tuple[rules.Reason, ...]:
         return tuple(r for r in self.reasons if r.severity == rules.CAUTION)
 
+    @property
+    def lifts_on(self) -> date | None:
+        return self.assessment.lifts_on if self.assessment else None
+
+    @property
+    def valid_through(self) -> date | None:
+        return self.assessment.valid_through if self.assessment else None
+
 
 _RANK = {
     ELIGIBLE: 0,
@@ -225,10 +451,14 @@ _RANK = {
 class Eligibility:
     on: date
     procedures: tuple[ProcedureEligibility, ...] = field(default_factory=tuple)
+    signoff: lifecycle.SignOffAssessment = field(
+        default_factory=lambda: lifecycle.SignOffAssessment(needed=False)
+    )
+    signoff_row: PlanSignOff | None = None
 
     @property
     def bookable(self) -> bool:
-        return all(p.ok for p in self.procedures)
+        return all(p.ok for p in self.procedures) and self.signoff.ok
 
     @property
     def blocking(self) -> tuple[ProcedureEligibility, ...]:
@@ -237,7 +467,10 @@ class Eligibility:
     @property
     def status(self) -> str:
         """The worst status across procedures (a combined session takes the strictest)."""
-        return max((p.status for p in self.procedures), key=_RANK.__getitem__)
+        worst = max((p.status for p in self.procedures), key=_RANK.__getitem__)
+        if worst in lifecycle.OK_STATUSES and not self.signoff.ok:
+            return NEEDS_REVIEW
+        return worst
 
     @property
     def label(self) -> str:
@@ -256,7 +489,7 @@ class Eligibility:
         return [p.review for p in self.procedures if p.review is not None]
 
     def message(self) -> str:
-        """Why it cannot be booked and what would unblock it, in plain words."""
+        """Why it cannot go ahead and what would unblock it, in plain words."""
         parts = []
         for p in self.blocking:
             why = ", ".join(r.label for r in p.blocking_reasons)
@@ -266,6 +499,8 @@ class Eligibility:
             if p.unblock:
                 text += f". {p.unblock.rstrip('.')}"
             parts.append(text)
+        if not self.signoff.ok:
+            parts.append(SIGNOFF_NEEDED.rstrip("."))
         return "; ".join(parts)
 
 
@@ -280,115 +515,69 @@ def _procedures_of(session_type) -> tuple[str, ...]:
     return procedures
 
 
-def _latest_screenings(patient: Patient) -> dict[str, Screening]:
-    latest: dict[str, Screening] = {}
-    for screening in patient.screenings.select_related("screened_by").order_by(
-        "-screened_at", "-id"
-    ):
-        latest.setdefault(screening.procedure, screening)
-        if len(latest) == len(rules.PROCEDURES):
-            break
-    return latest
+_NOT_SCREENED_UNBLOCK = "Take the intake questionnaire to screen the patient."
 
 
 def _procedure_eligibility(
-    procedure: str,
-    screening: Screening | None,
-    reviews: list[PhysicianReview],
-    on: date,
+    loaded: PatientHistory, verdict: lifecycle.Assessment
 ) -> ProcedureEligibility:
-    if screening is None:
-        return ProcedureEligibility(
-            procedure, NOT_SCREENED, unblock="Take the intake questionnaire to screen the patient."
-        )
-    reasons = tuple(screening.reason_objects)
-    base = {"screening": screening, "reasons": reasons}
-    if screening.valid_until < on:
-        return ProcedureEligibility(
-            procedure,
-            EXPIRED,
-            unblock=f"The screening was valid until {_day(screening.valid_until)}; "
-            "take a new intake to re-screen.",
-            **base,
-        )
-    if screening.outcome == rules.ELIGIBLE:
-        return ProcedureEligibility(procedure, ELIGIBLE, **base)
-    if screening.outcome == rules.INELIGIBLE:
-        if screening.rescreen_after:
-            unblock = (
-                f"Re-screen from {_day(screening.rescreen_after)} with a new intake, "
-                "once the condition has gone."
-            )
-        else:
-            unblock = "Not for this patient while the condition lasts; a new intake re-screens."
-        return ProcedureEligibility(procedure, INELIGIBLE, unblock=unblock, **base)
-    # needs_review: the newest decision on this intake's answers, or a clearance covering them.
-    for review in reviews:
-        same_answers = review.screening.intake_id == screening.intake_id
-        if review.decision == Decision.DECLINED and same_answers:
-            return ProcedureEligibility(
-                procedure,
-                DECLINED,
-                review=review,
-                unblock="Declined by the physician; only new intake answers re-open it.",
-                **base,
-            )
-        if (
-            review.decision == Decision.CLEARED
-            and review.cleared_until >= on
-            and screening.review_codes <= set(review.codes)
-        ):
-            return ProcedureEligibility(
-                procedure, CLEARED, review=review, cleared_until=review.cleared_until, **base
-            )
-        if review.decision == Decision.MORE_INFO and review.screening_id == screening.pk:
-            return ProcedureEligibility(
-                procedure,
-                AWAITING_INFORMATION,
-                review=review,
-                unblock="The physician asked for more information; update the intake.",
-                **base,
-            )
-    expired_clearance = next(
-        (r for r in reviews if r.decision == Decision.CLEARED and r.cleared_until < on), None
+    unblock = " ".join(b.lifted_by for b in verdict.blocks)
+    if verdict.status == NOT_SCREENED:
+        unblock = _NOT_SCREENED_UNBLOCK
+    decision = verdict.decision
+    return ProcedureEligibility(
+        procedure=verdict.procedure,
+        status=verdict.status,
+        reasons=verdict.reasons,
+        unblock=unblock,
+        screening=loaded.screening(verdict.screening.id) if verdict.screening else None,
+        review=loaded.review(decision.id) if decision else None,
+        cleared_until=verdict.cleared_until,
+        assessment=verdict,
     )
-    unblock = "A physician must review and clear it."
-    if expired_clearance is not None:
-        unblock = (
-            f"The clearance ran out on {_day(expired_clearance.cleared_until)}; "
-            "a physician must clear it again."
-        )
-    return ProcedureEligibility(procedure, NEEDS_REVIEW, unblock=unblock, **base)
 
 
-def _procedure_map(
-    patient: Patient, procedures: tuple[str, ...], on: date
-) -> tuple[dict[str, ProcedureEligibility], list[PhysicianReview]]:
-    latest = _latest_screenings(patient)
-    reviews = list(
-        PhysicianReview.objects.filter(patient=patient, procedure__in=procedures)
-        .select_related("screening", "decided_by")
-        .order_by("-decided_at", "-id")
+def _eligibility(
+    loaded: PatientHistory, procedures: tuple[str, ...], on: date, pol=None
+) -> Eligibility:
+    verdicts, signoff = lifecycle.assess(
+        loaded.history, procedures, on, pol or policy(), timezone.now()
     )
-    reviews_by_procedure: dict[str, list[PhysicianReview]] = {p: [] for p in procedures}
-    for review in reviews:
-        reviews_by_procedure[review.procedure].append(review)
-    by_procedure = {
-        p: _procedure_eligibility(p, latest.get(p), reviews_by_procedure[p], on) for p in procedures
-    }
-    return by_procedure, reviews
+    return Eligibility(
+        on=on,
+        procedures=tuple(_procedure_eligibility(loaded, v) for v in verdicts),
+        signoff=signoff,
+        signoff_row=loaded.signoff(signoff.signoff.id) if signoff.signoff else None,
+    )
 
 
 def eligibility_for(patient: Patient, session_type, *, on: date | None = None) -> Eligibility:
-    """May a session of this type (or these procedures) be booked for the patient on `on`?
+    """May a session of this type (or these procedures) go ahead for the patient on `on`?
 
-    Combines the latest screening per procedure with any physician decision. `session_type` is
-    anything with a `procedures` sequence, or a sequence of procedure codes.
+    The one question every step asks. `session_type` is anything with a `procedures`
+    sequence, or a sequence of procedure codes.
     """
     on = on or _clinic_today()
-    procedures = _procedures_of(session_type)
-    by_procedure, _ = _procedure_map(patient, procedures, on)
-    return Eligibility(on=on, procedures=tuple(by_procedure[p] for p in procedures))
+    return _eligibility(PatientHistory.load(patient), _procedures_of(session_type), on)
+
+
+def eligibility_on_days(
+    patient: Patient, requests: Iterable[tuple[object, date]]
+) -> list[Eligibility]:
+    """The same question for several (session type, day) pairs, from one read of the history."""
+    loaded = PatientHistory.load(patient)
+    pol = policy()
+    return [_eligibility(loaded, _procedures_of(t), day, pol) for t, day in requests]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "screening", "decision" or "signoff"
+    who: str
+    what: str
+    until: date | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -399,24 +588,280 @@ class EligibilitySummary:
     procedures: tuple[ProcedureEligibility, ...]
     combinations: tuple[tuple[str, Eligibility], ...]
     reviews: tuple[PhysicianReview, ...] = ()  # every decision for the patient, newest first
+    timeline: tuple[TimelineEntry, ...] = ()
+    signoff: PlanSignOff | None = None
+
+
+def _timeline(loaded: PatientHistory) -> tuple[TimelineEntry, ...]:
+    entries = []
+    by_moment: dict[tuple, list[Screening]] = {}
+    for screening in loaded.screenings:
+        by_moment.setdefault((screening.screened_at, screening.kind), []).append(screening)
+    for (at, _), group in by_moment.items():
+        first = group[0]
+        outcomes = "; ".join(
+            f"{s.get_procedure_display()}: {s.get_status_display() or s.get_outcome_display()}"
+            for s in group
+        )
+        found = sorted({r["label"] for s in group for r in s.reasons if r["severity"] != "caution"})
+        what = f"{first.get_kind_display()} screening — {outcomes}"
+        if found:
+            what += f" (found: {', '.join(found)})"
+        entries.append(
+            TimelineEntry(at, "screening", _who(first.screened_by), what, first.valid_until)
+        )
+    for review in loaded.reviews:
+        codes = ", ".join(_code_label(c) for c in review.codes)
+        what = f"{review.get_decision_display()}: {review.get_procedure_display()} ({codes})"
+        entries.append(
+            TimelineEntry(
+                review.decided_at,
+                "decision",
+                _who(review.decided_by),
+                what,
+                review.cleared_until,
+                review.note,
+            )
+        )
+    for signoff in loaded.signoffs:
+        entries.append(
+            TimelineEntry(
+                signoff.signed_at,
+                "signoff",
+                _who(signoff.signed_by),
+                "Signed off same-day microneedling then LLLT",
+                signoff.until,
+                signoff.note,
+            )
+        )
+        if signoff.ended_at:
+            entries.append(
+                TimelineEntry(
+                    signoff.ended_at,
+                    "signoff",
+                    _who(signoff.ended_by),
+                    "Ended the same-day microneedling then LLLT sign-off",
+                    note=signoff.end_note,
+                )
+            )
+    return tuple(sorted(entries, key=lambda e: e.at, reverse=True))
+
+
+def _code_label(code: str) -> str:
+    answered = rules.answered_code(code)
+    if answered is None:
+        return code.replace("_", " ")
+    label = rules.CATALOGUE_BY_CODE[answered].label
+    return label if answered == code else f"not answered: {label}"
 
 
 def eligibility_summary(
     patient: Patient, *, on: date | None = None, combinations=DEFAULT_COMBINATIONS
 ) -> EligibilitySummary:
-    """Every procedure and combination at once, from one read of screenings and reviews."""
+    """Every procedure and combination at once, from one read of the history."""
     on = on or _clinic_today()
-    by_procedure, reviews = _procedure_map(patient, rules.PROCEDURES, on)
+    loaded = PatientHistory.load(patient)
+    pol = policy()
+    by_procedure = {
+        p.procedure: p for p in _eligibility(loaded, rules.PROCEDURES, on, pol).procedures
+    }
     combos = tuple(
-        (name, Eligibility(on=on, procedures=tuple(by_procedure[p] for p in procedures)))
-        for name, procedures in combinations
+        (name, _eligibility(loaded, procedures, on, pol)) for name, procedures in combinations
+    )
+    signoff = lifecycle.assess_signoff(
+        loaded.history, lifecycle.SIGNOFF_PROCEDURES, on, timezone.now()
     )
     return EligibilitySummary(
         on=on,
         procedures=tuple(by_procedure[p] for p in rules.PROCEDURES),
         combinations=combos,
-        reviews=tuple(reviews),
+        reviews=tuple(reversed(loaded.reviews)),
+        timeline=_timeline(loaded),
+        signoff=loaded.signoff(signoff.signoff.id) if signoff.signoff else None,
     )
+
+
+# ---- physicians' decisions --------------------------------------------------------------------
+
+
+def decidable_codes(patient: Patient, procedure: str, decision: str) -> list[str]:
+    """The reasons of a procedure a decision of this kind may name today."""
+    loaded = PatientHistory.load(patient)
+    return _decidable(loaded, procedure, decision, _clinic_today())
+
+
+def _decidable(loaded: PatientHistory, procedure: str, decision: str, on: date) -> list[str]:
+    pol = policy()
+    verdict = lifecycle.assess_procedure(loaded.history, procedure, on, pol)
+    if decision in lifecycle.LIFTS:
+        screenings = [s for s in loaded.history.screenings if s.procedure == procedure]
+        decisions = [d for d in loaded.history.decisions if d.procedure == procedure]
+        codes = set(lifecycle.open_findings(screenings, decisions, pol))
+        if verdict.status == DECLINED:
+            codes |= {
+                b.reason.code for b in verdict.blocks if b.reason.code in rules.CATALOGUE_BY_CODE
+            }
+        return sorted(codes)
+    if verdict.status not in (NEEDS_REVIEW, AWAITING_INFORMATION, DECLINED, CLEARED):
+        return []
+    codes = [b.reason.code for b in verdict.blocks]
+    if verdict.status == CLEARED:
+        codes = [c for d in verdict.clearances for c in d.codes]
+    if decision == lifecycle.CLEAR:
+        codes = [c for c in codes if _severity(verdict, c) == rules.REVIEW]
+    return sorted(set(codes))
+
+
+def _severity(verdict: lifecycle.Assessment, code: str) -> str:
+    return next((b.reason.severity for b in verdict.blocks if b.reason.code == code), rules.REVIEW)
+
+
+def _clearance_end(
+    verdict: lifecycle.Assessment, codes: list[str], asked: date | None, today: date
+) -> date:
+    temporary = any(
+        rules.answered_code(c) is None
+        or c.startswith(rules.UNANSWERED)
+        or rules.CATALOGUE_BY_CODE[c].temporary
+        for c in codes
+    )
+    limit = today + timedelta(days=lifecycle.MAX_LASTING_CLEARANCE_DAYS)
+    if temporary and verdict.valid_through is not None:
+        limit = min(limit, verdict.valid_through)
+    until = asked or limit
+    if until < today:
+        raise ValidationError({"cleared_until": "The clearance must end today or later."})
+    if until > limit:
+        kind = "a temporary reason" if temporary else "a lasting reason"
+        raise ValidationError(
+            {"cleared_until": f"A clearance of {kind} can last until {_day(limit)} at most."}
+        )
+    return until
+
+
+def _check_decision(by, decision: str, note: str) -> str:
+    if not by.has_perm("eligibility.review_screening"):
+        raise ValidationError("Only a physician can record this decision.")
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose one of the decisions offered."})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "A note is required for every decision."})
+    return note
+
+
+def decision_record(
+    *,
+    by,
+    patient: Patient,
+    procedure: str,
+    decision: str,
+    note: str,
+    codes: Iterable[str] | None = None,
+    cleared_until: date | None = None,
+) -> list[PhysicianReview]:
+    """Record a physician's decision on reasons of a procedure (all it may name, by default).
+
+    A clearance never lifts an exclusion and binds to the facts it saw. *Resolved on
+    examination* and *entered in error* lift the named findings for every procedure they block.
+    """
+    note = _check_decision(by, decision, note)
+    if procedure not in rules.PROCEDURES:
+        raise ValidationError(f"Unknown procedure {procedure!r}.")
+    today = _clinic_today()
+    with transaction.atomic(), actor(by):
+        loaded = PatientHistory.load(patient)
+        allowed = _decidable(loaded, procedure, decision, today)
+        chosen = sorted(set(codes)) if codes else allowed
+        _check_codes(loaded, procedure, decision, chosen, allowed, today)
+        targets = [procedure]
+        if decision in lifecycle.LIFTS:
+            targets = [
+                p
+                for p in rules.PROCEDURES
+                if set(chosen) & set(_decidable(loaded, p, decision, today))
+            ]
+        reviews = [
+            _save_decision(
+                by=by,
+                loaded=loaded,
+                procedure=p,
+                decision=decision,
+                note=note,
+                codes=chosen
+                if p == procedure
+                else sorted(set(chosen) & set(_decidable(loaded, p, decision, today))),
+                cleared_until=cleared_until,
+                today=today,
+            )
+            for p in targets
+        ]
+        _refresh_status(patient, targets, today)
+        eligibility_changed.send(sender=PhysicianReview, patient=patient, by=by)
+    return reviews
+
+
+def _check_codes(loaded, procedure, decision, chosen, allowed, today) -> None:
+    if not allowed:
+        if decision == lifecycle.CLEAR:
+            verdict = lifecycle.assess_procedure(loaded.history, procedure, today, policy())
+            if verdict.status == INELIGIBLE:
+                raise ValidationError(
+                    "An exclusion stands; a physician cannot clear it. Record it resolved on "
+                    "examination or entered in error if it is over or was wrong."
+                )
+        raise ValidationError("There is nothing of this kind to decide for this procedure.")
+    unknown = set(chosen) - set(allowed)
+    if unknown:
+        labels = ", ".join(_code_label(c) for c in sorted(unknown))
+        if decision == lifecycle.CLEAR:
+            raise ValidationError(
+                {"codes": f"These cannot be cleared (an exclusion, or not open): {labels}."}
+            )
+        raise ValidationError({"codes": f"Not open for this decision: {labels}."})
+
+
+def _save_decision(
+    *, by, loaded, procedure, decision, note, codes, cleared_until, today
+) -> PhysicianReview:
+    latest = loaded.latest(procedure)
+    if latest is None:
+        raise ValidationError("The patient has not been screened for this procedure.")
+    pol = policy()
+    verdict = lifecycle.assess_procedure(loaded.history, procedure, today, pol)
+    record = _screening_record(latest)
+    facts = lifecycle.current_facts(record)
+    until = None
+    if decision == lifecycle.CLEAR:
+        until = _clearance_end(verdict, codes, cleared_until, today)
+    review = PhysicianReview(
+        screening=latest,
+        patient_id=latest.patient_id,
+        procedure=procedure,
+        decision=decision,
+        codes=list(codes),
+        facts={c: facts.get(c) for c in codes},
+        details=dict(record.details),
+        cleared_until=until,
+        note=note,
+        decided_by=by,
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+def _refresh_status(patient: Patient, procedures: Iterable[str], today: date) -> None:
+    """Keep the latest screenings' stored verdict current after a decision (bookkeeping, read
+    by the review queue; left out of the audit log like `is_latest`)."""
+    loaded = PatientHistory.load(patient)
+    pol = policy()
+    for procedure in procedures:
+        latest = loaded.latest(procedure)
+        if latest is None:
+            continue
+        status = lifecycle.assess_procedure(loaded.history, procedure, today, pol).status
+        Screening.objects.filter(pk=latest.pk).update(status=status)
 
 
 def review_decide(
@@ -426,41 +871,68 @@ def review_decide(
     decision: str,
     note: str,
     cleared_until: date | None = None,
+    codes: Iterable[str] | None = None,
 ) -> PhysicianReview:
-    """Record a physician's decision. A clearance never lifts an exclusion, whatever is posted."""
-    if not by.has_perm("eligibility.review_screening"):
-        raise ValidationError("Only a physician can review a screening.")
-    if decision not in Decision.values:
-        raise ValidationError({"decision": "Choose clear, decline or ask for more information."})
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": "A note is required for every decision."})
-    if screening.outcome != rules.NEEDS_REVIEW:
-        raise ValidationError("Only a screening that needs review can be decided.")
-    today = _clinic_today()
-    if decision == Decision.CLEARED:
-        if screening.has_exclusion:
-            raise ValidationError(
-                "This screening has a hard exclusion; a physician cannot clear it."
-            )
-        cleared_until = cleared_until or screening.valid_until
-        if cleared_until < today:
-            raise ValidationError({"cleared_until": "The clearance must end today or later."})
-        if cleared_until > today + timedelta(days=366):
-            raise ValidationError({"cleared_until": "A clearance lasts a year at most."})
-    else:
-        cleared_until = None
-    review = PhysicianReview(
-        screening=screening,
-        patient_id=screening.patient_id,
+    """A decision taken from a screening (the review queue): it must be the newest one."""
+    _check_decision(by, decision, note)
+    newest = (
+        Screening.objects.filter(patient_id=screening.patient_id, procedure=screening.procedure)
+        .order_by("-screened_at", "-id")
+        .first()
+    )
+    if newest is not None and newest.pk != screening.pk:
+        raise ValidationError(
+            "A newer screening of this patient exists; decide on the patient's current one."
+        )
+    reviews = decision_record(
+        by=by,
+        patient=screening.patient,
         procedure=screening.procedure,
         decision=decision,
-        codes=sorted(screening.review_codes),
-        cleared_until=cleared_until,
         note=note,
-        decided_by=by,
+        codes=codes,
+        cleared_until=cleared_until,
     )
-    review.full_clean()
+    return reviews[0]
+
+
+# ---- same-day microneedling then LLLT -------------------------------------------------------
+
+
+def signoff_record(*, by, patient: Patient, note: str, until: date | None = None) -> PlanSignOff:
+    """A physician signs off same-day microneedling then LLLT for the patient's plan."""
+    if not by.has_perm("eligibility.sign_off_plan"):
+        raise ValidationError("Only a physician can sign off the plan.")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "A note is required for a sign-off."})
+    today = _clinic_today()
+    limit = today + timedelta(days=lifecycle.MAX_SIGNOFF_DAYS)
+    until = until or limit
+    if until < today or until > limit:
+        raise ValidationError(
+            {"until": f"A sign-off ends between today and {_day(limit)} (180 days)."}
+        )
+    signoff = PlanSignOff(patient=patient, note=note, until=until, signed_by=by)
+    signoff.full_clean()
     with transaction.atomic(), actor(by):
-        review.save()
-    return review
+        signoff.save()
+        eligibility_changed.send(sender=PlanSignOff, patient=patient, by=by)
+    return signoff
+
+
+def signoff_end(*, by, signoff: PlanSignOff, note: str) -> PlanSignOff:
+    """End a sign-off with the plan; booked sessions that needed it then need attention."""
+    if not by.has_perm("eligibility.sign_off_plan"):
+        raise ValidationError("Only a physician can end a sign-off.")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say why the sign-off ends."})
+    if signoff.ended_at is not None:
+        raise ValidationError("This sign-off has already ended.")
+    signoff.ended_at, signoff.ended_by, signoff.end_note = timezone.now(), by, note
+    signoff.full_clean()
+    with transaction.atomic(), actor(by):
+        signoff.save()
+        eligibility_changed.send(sender=PlanSignOff, patient=signoff.patient, by=by)
+    return signoff

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.audit import actor
-from eligibility.services import screen_intake
+from eligibility.services import screen_facts_changed, screen_intake
 from intake.models import IntakeQuestionnaire, Patient
 
 MRN_PREFIX = "F"
@@ -60,6 +60,7 @@ def patient_update(*, by, patient: Patient, **fields: Any) -> Patient:
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown patient fields: {', '.join(sorted(unknown))}")
+    before = (patient.date_of_birth, patient.sex)
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.updated_by = by
@@ -67,6 +68,9 @@ def patient_update(*, by, patient: Patient, **fields: Any) -> Patient:
     patient.full_clean()
     with transaction.atomic(), actor(by):
         patient.save()
+        # The screen reads the age and sex: a correction re-screens at once (lifecycle rule 7).
+        if (patient.date_of_birth, patient.sex) != before:
+            screen_facts_changed(by=by, patient=patient)
     return patient
 
 

@@ -369,6 +369,8 @@ class EventKind(models.TextChoices):
     RESCHEDULED = "rescheduled", "Rescheduled"
     CANCELLED = "cancelled", "Cancelled"
     BLOCKED = "blocked", "Stopped at check-in"
+    ATTENTION = "attention", "Needs attention: no longer eligible"
+    CLEARED = "eligible_again", "Eligible again"
     CHECKED_IN = "checked_in", "Checked in"
     STARTED = "started", "Treatment started"
     CHARTED = "charted", "Treatment recorded"

@@ -22,7 +22,12 @@ from django.utils import timezone
 
 from clinic.audit import actor
 from eligibility import rules
-from eligibility.services import Eligibility, eligibility_for, screen_day_of
+from eligibility.services import (
+    Eligibility,
+    eligibility_for,
+    eligibility_on_days,
+    screen_day_of,
+)
 from intake.models import Patient
 from scheduling import times
 from scheduling.consent import CURRENT as CONSENT_TEXTS
@@ -544,8 +549,9 @@ def session_check_in(
     """Re-ask the day-of scalp questions and re-screen; stop the session if it is not bookable.
 
     A stopped session stays booked with `blocked_reason` set, so the desk sees why; a screening
-    that needs review is already in the physician's queue. Once cleared, checking in again
-    re-screens and lets it through.
+    that needs review is already in the physician's queue. A "no" given later does not undo a
+    "yes" (the screening lifecycle): checking in again lets it through only once the finding is
+    over or a physician has lifted or cleared it.
     """
     _require(by, "scheduling.check_in_session", "check patients in")
     if session.status != Status.BOOKED:
@@ -556,12 +562,12 @@ def session_check_in(
         isinstance(v, bool) for v in answers.values()
     ):
         raise ValidationError("Answer every day-of question yes or no.")
-    procedures = session.session_type.procedures
     with transaction.atomic(), actor(by):
-        screenings = screen_day_of(
-            by=by, patient=session.patient, answers=answers, procedures=procedures
+        screenings = screen_day_of(by=by, patient=session.patient, answers=answers)
+        session.refresh_from_db(fields=["blocked_reason"])
+        session.screenings.add(
+            *(s for s in screenings if s.procedure in session.session_type.procedures)
         )
-        session.screenings.add(*screenings)
         eligibility = eligibility_for(session.patient, session.session_type, on=times.today())
         if eligibility.bookable:
             session.status = Status.CHECKED_IN
@@ -576,6 +582,53 @@ def session_check_in(
         session.save()
         _event(session, kind, by, detail=detail)
     return session
+
+
+def require_eligible(session: TreatmentSession, step: str) -> None:
+    """Every step asks again (lifecycle rule 6): anything recorded since the last step (a new
+    exclusion, a decline, an expired screening) stops this one with the reason."""
+    eligibility = eligibility_for(
+        session.patient, session.session_type, on=times.local(session.start).date()
+    )
+    if not eligibility.bookable:
+        raise ValidationError(f"Cannot {step}: {_sentence(eligibility.message())}")
+
+
+# Sessions still to happen, whose eligibility is re-checked when the patient's changes.
+UPCOMING = (Status.BOOKED, Status.CHECKED_IN, Status.IN_TREATMENT)
+
+
+def sessions_recheck(*, patient: Patient, by=None) -> list[TreatmentSession]:
+    """Ask again for each of the patient's sessions from today on; a session that can no longer
+    go ahead gets its reason ("needs attention"), one that can again loses it. Nothing is
+    cancelled: the front desk decides. Returns the sessions whose state changed."""
+    day_start, _ = times.day_bounds(times.today())
+    sessions = list(
+        TreatmentSession.objects.filter(patient=patient, status__in=UPCOMING, start__gte=day_start)
+        .select_related("session_type")
+        .order_by("start", "pk")
+    )
+    if not sessions:
+        return []
+    verdicts = eligibility_on_days(
+        patient, [(s.session_type, times.local(s.start).date()) for s in sessions]
+    )
+    changed = []
+    with transaction.atomic(), actor(by):
+        for session, eligibility in zip(sessions, verdicts, strict=True):
+            reason = "" if eligibility.bookable else _sentence(eligibility.message())
+            unchanged = reason == session.blocked_reason or (
+                reason and session.blocked_reason.endswith(reason)
+            )
+            if unchanged:
+                continue
+            session.blocked_reason = reason
+            session.save(update_fields=["blocked_reason"])
+            if by is not None:
+                kind = EventKind.ATTENTION if reason else EventKind.CLEARED
+                _event(session, kind, by, detail=reason)
+            changed.append(session)
+    return changed
 
 
 def session_no_show(*, by, session: TreatmentSession) -> TreatmentSession:
@@ -595,6 +648,7 @@ def session_start(*, by, session: TreatmentSession) -> TreatmentSession:
     _require(by, "scheduling.chart_treatment", "start treatments")
     if session.status != Status.CHECKED_IN:
         raise ValidationError("Only a checked-in session can be started.")
+    require_eligible(session, "start the treatment")
     with transaction.atomic(), actor(by):
         session.status = Status.IN_TREATMENT
         session.save()
@@ -615,6 +669,7 @@ def treatment_record(*, by, session: TreatmentSession, **fields: Any) -> Treatme
         depth = Decimal(str(depth))
     if depth != session.needle_depth_mm and not by.has_perm("scheduling.set_needle_depth"):
         raise PermissionDenied("Only a physician may set the needle depth.")
+    require_eligible(session, "chart this treatment")
     for name, value in fields.items():
         setattr(session, name, "" if value is None and name in _TEXT_FIELDS else value)
     session.charted_at = timezone.now()
@@ -661,6 +716,7 @@ def session_complete(*, by, session: TreatmentSession) -> TreatmentSession:
     gaps = record_gaps(session)
     if gaps:
         raise ValidationError(gaps)
+    require_eligible(session, "complete this session")
     with transaction.atomic(), actor(by):
         session.status = Status.COMPLETED
         session.completed_at = timezone.now()
