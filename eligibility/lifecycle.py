@@ -190,6 +190,10 @@ class SignOffAssessment:
         return not self.needed or self.signoff is not None
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
@@ -295,13 +299,13 @@ def current_facts(screening: ScreeningRecord) -> dict[str, object]:
 def _exclusion_block(finding: Finding) -> Block:
     if finding.temporary:
         lifted_by = (
-            f"{finding.label.capitalize()}: stands until a check-in or intake from "
+            f"{_upper_first(finding.label)}: stands until a check-in or intake from "
             f"{_day(finding.rescreen_on)} no longer finds it, or a physician records it "
             "resolved on examination or entered in error."
         )
         return Block(finding.reason(), lifted_by, finding.rescreen_on)
     lifted_by = (
-        f"{finding.label.capitalize()}: lasting; only a physician can lift it (resolved on "
+        f"{_upper_first(finding.label)}: lasting; only a physician can lift it (resolved on "
         "examination or entered in error)."
     )
     return Block(finding.reason(), lifted_by)
@@ -311,7 +315,7 @@ def _review_block(
     reason: rules.Reason, decision: DecisionRecord | None, latest: ScreeningRecord, on: date
 ) -> tuple[Block | None, str]:
     """None when a decision in force covers the reason; else the block and the status it gives."""
-    label = reason.label.capitalize()
+    label = _upper_first(reason.label)
     if decision is not None and decision.kind == CLEAR:
         same_facts = (
             reason.code in decision.facts
@@ -353,7 +357,7 @@ def assess_procedure(history: History, procedure: str, on: date, policy: Policy)
 
     exclusions = [_exclusion_block(f) for f in findings.values() if f.severity == rules.EXCLUDE]
     exclusions += [
-        Block(r, f"{r.label.capitalize()}: answer the question; a physician cannot clear it.")
+        Block(r, f"{_upper_first(r.label)}: answer the question; a physician cannot clear it.")
         for r in latest.reasons
         if r.severity == rules.EXCLUDE and r.code not in rules.CATALOGUE_BY_CODE
     ]

@@ -494,10 +494,10 @@ class Eligibility:
         for p in self.blocking:
             why = ", ".join(r.label for r in p.blocking_reasons)
             text = f"{p.procedure_label}: {p.label.lower()}"
-            if why:
-                text += f" ({why})"
             if p.unblock:
                 text += f". {p.unblock.rstrip('.')}"
+            elif why:
+                text += f" ({why})"
             parts.append(text)
         if not self.signoff.ok:
             parts.append(SIGNOFF_NEEDED.rstrip("."))

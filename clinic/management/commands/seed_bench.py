@@ -163,6 +163,7 @@ class Command(BaseCommand):
             "temporary": True,
             "rescreen_days": 14,
         }
+        no_answers = dict.fromkeys(rules.CATALOGUE_BY_CODE, False)
         rows = []
         for patient_id, intake_id in zip(patient_ids, intake_ids, strict=True):
             for procedure in rules.PROCEDURES:
@@ -177,8 +178,12 @@ class Command(BaseCommand):
                         kind="intake",
                         procedure=procedure,
                         outcome=outcome,
+                        status=outcome,
                         reasons=reasons,
-                        answers={},
+                        answers={
+                            **no_answers,
+                            **{r["code"]: True for r in reasons},
+                        },
                         derived={},
                         ruleset_version=rules.RULESET_VERSION,
                         valid_until=today + timedelta(days=rng.randrange(1, 30)),
@@ -196,6 +201,7 @@ class Command(BaseCommand):
                     procedure=s.procedure,
                     decision="cleared",
                     codes=["anticoagulant"],
+                    facts={"anticoagulant": True},
                     cleared_until=s.valid_until,
                     note="Cleared.",
                     decided_at=s.screened_at + timedelta(hours=rng.randrange(1, 96)),
@@ -205,6 +211,7 @@ class Command(BaseCommand):
             ],
             batch_size=BATCH,
         )
+        Screening.objects.filter(pk__in=[s.pk for s in decided]).update(status="cleared")
 
     def _sessions(self, count, patient_ids, desk, doctors, columns, rng) -> None:
         types = list(SessionType.objects.all()) or [
