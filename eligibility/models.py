@@ -83,6 +83,9 @@ class Screening(models.Model):
         blank=True,
         help_text="The lifecycle's verdict for the procedure when the screening was stored.",
     )
+    # For a "cleared" verdict: the day the clearance ends, after which the item needs review
+    # again (the review queue reads it; kept with `status` by eligibility.services).
+    status_until = models.DateField(null=True, blank=True)
     # Bookkeeping, not a clinical fact: the newest screening of the patient for the procedure.
     # Kept by eligibility.services so the review queue needs no "latest per patient" search.
     is_latest = models.BooleanField(default=True, editable=False)

@@ -3,13 +3,13 @@
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clinic.audit import log_access
-from eligibility import lifecycle, rules
+from eligibility import lifecycle
 from eligibility.models import PhysicianReview, Screening
-from eligibility.services import PatientHistory, _clinic_today, policy
+from eligibility.services import _clinic_today
 
 
 def _require(user, perm: str) -> None:
@@ -47,53 +47,22 @@ def review_queue(*, user) -> ScreeningPages:
     """Patients and procedures waiting for a physician, oldest first.
 
     An item is the latest screening of a patient for a procedure, still valid, whose lifecycle
-    verdict (stored with it, refreshed by each decision) needs review. Where a decision exists
-    for that patient and procedure the verdict can have changed with the date (a clearance ran
-    out), so only those few are assessed again.
+    verdict needs review: stored with the screening and refreshed by every decision, so only
+    the date can change it, when a clearance runs out (`status_until`).
     """
     _require(user, "eligibility.review_screening")
     today = _clinic_today()
-    candidates = list(
+    waiting = (
         Screening.objects.filter(
-            status__in=[lifecycle.NEEDS_REVIEW, lifecycle.CLEARED],
+            Q(status=lifecycle.NEEDS_REVIEW) | Q(status=lifecycle.CLEARED, status_until__lt=today),
             is_latest=True,
             valid_until__gte=today,
             patient__archived_at__isnull=True,
         )
         .order_by("screened_at", "id")
-        .values_list("pk", "patient_id", "procedure", "status")
+        .values_list("pk", flat=True)
     )
-    decided = set(
-        PhysicianReview.objects.filter(
-            patient_id__in={patient_id for _, patient_id, _, _ in candidates}
-        ).values_list("patient_id", "procedure")
-    )
-    recheck = {
-        patient_id
-        for _, patient_id, procedure, _ in candidates
-        if (patient_id, procedure) in decided
-    }
-    verdicts = _verdicts(recheck, today)
-    waiting = []
-    for pk, patient_id, procedure, status in candidates:
-        if (patient_id, procedure) in decided:
-            status = verdicts[(patient_id, procedure)]
-        if status == lifecycle.NEEDS_REVIEW:
-            waiting.append(pk)
-    return ScreeningPages(waiting)
-
-
-def _verdicts(patient_ids: set[int], today) -> dict[tuple[int, str], str]:
-    from intake.models import Patient
-
-    verdicts = {}
-    pol = policy()
-    for patient in Patient.objects.filter(pk__in=patient_ids):
-        history = PatientHistory.load(patient).history
-        for procedure in rules.PROCEDURES:
-            verdict = lifecycle.assess_procedure(history, procedure, today, pol)
-            verdicts[(patient.pk, procedure)] = verdict.status
-    return verdicts
+    return ScreeningPages(list(waiting))
 
 
 def screening_for_review(*, user, pk: int) -> Screening:

@@ -269,6 +269,7 @@ def _store(
                 procedure=procedure,
                 outcome=outcome.status,
                 status=verdict.status,
+                status_until=verdict.cleared_until,
                 reasons=[_reason_dict(r) for r in outcome.reasons],
                 answers=dict(answers),
                 answered_at={code: at.isoformat() for code, at in answered_at.items()},
@@ -860,8 +861,10 @@ def _refresh_status(patient: Patient, procedures: Iterable[str], today: date) ->
         latest = loaded.latest(procedure)
         if latest is None:
             continue
-        status = lifecycle.assess_procedure(loaded.history, procedure, today, pol).status
-        Screening.objects.filter(pk=latest.pk).update(status=status)
+        verdict = lifecycle.assess_procedure(loaded.history, procedure, today, pol)
+        Screening.objects.filter(pk=latest.pk).update(
+            status=verdict.status, status_until=verdict.cleared_until
+        )
 
 
 def review_decide(

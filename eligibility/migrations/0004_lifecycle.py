@@ -59,6 +59,11 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(blank=True, choices=[('eligible', 'Eligible'), ('cleared', 'Cleared by physician'), ('needs_review', 'Needs physician review'), ('awaiting_information', 'Physician asked for more information'), ('declined', 'Declined by physician'), ('ineligible', 'Not eligible'), ('expired', 'Screening out of date')], help_text="The lifecycle's verdict for the procedure when the screening was stored.", max_length=25),
         ),
+        migrations.AddField(
+            model_name='screening',
+            name='status_until',
+            field=models.DateField(blank=True, null=True),
+        ),
         migrations.AlterField(
             model_name='physicianreview',
             name='decision',

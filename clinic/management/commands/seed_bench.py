@@ -211,7 +211,8 @@ class Command(BaseCommand):
             ],
             batch_size=BATCH,
         )
-        Screening.objects.filter(pk__in=[s.pk for s in decided]).update(status="cleared")
+        for s in decided:
+            Screening.objects.filter(pk=s.pk).update(status="cleared", status_until=s.valid_until)
 
     def _sessions(self, count, patient_ids, desk, doctors, columns, rng) -> None:
         types = list(SessionType.objects.all()) or [
