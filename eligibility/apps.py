@@ -19,8 +19,8 @@ class EligibilityConfig(AppConfig):
         from eligibility import checks  # noqa: F401 - registers the settings checks
         from eligibility.models import PhysicianReview, PlanSignOff, Screening
 
-        # is_latest, status and status_until: bookkeeping kept by the services, not clinical facts.
-        auditlog.register(Screening, exclude_fields=["is_latest", "status", "status_until"])
+        # Bookkeeping kept by the services for the review queue, not clinical facts.
+        auditlog.register(Screening, exclude_fields=["is_latest", "current_status", "status_until"])
         auditlog.register(PhysicianReview)
         auditlog.register(PlanSignOff)
         post_migrate.connect(_rescreen_after_migrate, sender=self)

@@ -413,7 +413,7 @@ def assess_procedure(history: History, procedure: str, on: date, policy: Policy)
             (),
             cautions,
             cleared_until=until,
-            clearances=tuple(dict.fromkeys(clearances)),
+            clearances=tuple({c.id: c for c in clearances}.values()),
             decision=max(clearances, key=lambda d: (d.at, d.id or 0)),
             **base,
         )

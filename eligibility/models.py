@@ -83,8 +83,10 @@ class Screening(models.Model):
         blank=True,
         help_text="The lifecycle's verdict for the procedure when the screening was stored.",
     )
-    # For a "cleared" verdict: the day the clearance ends, after which the item needs review
-    # again (the review queue reads it; kept with `status` by eligibility.services).
+    # Bookkeeping, not a clinical fact: the verdict as it stands now (refreshed by each
+    # decision) and, when cleared, the day the clearance ends, after which the item needs
+    # review again. The review queue reads them; eligibility.services keeps them.
+    current_status = models.CharField(max_length=25, choices=Status.choices, blank=True)
     status_until = models.DateField(null=True, blank=True)
     # Bookkeeping, not a clinical fact: the newest screening of the patient for the procedure.
     # Kept by eligibility.services so the review queue needs no "latest per patient" search.
@@ -107,7 +109,7 @@ class Screening(models.Model):
             models.Index(fields=["outcome", "screened_at"], name="screening_outcome_idx"),
             models.Index(
                 fields=["screened_at", "id"],
-                condition=models.Q(is_latest=True, status__in=["needs_review", "cleared"]),
+                condition=models.Q(is_latest=True, current_status__in=["needs_review", "cleared"]),
                 name="screening_status_queue_idx",
             ),
         ]

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from clinic.audit import log_access
 from eligibility import lifecycle
-from eligibility.models import PhysicianReview, Screening
+from eligibility.models import PhysicianReview, PlanSignOff, Screening
 from eligibility.services import _clinic_today
 
 
@@ -47,14 +47,16 @@ def review_queue(*, user) -> ScreeningPages:
     """Patients and procedures waiting for a physician, oldest first.
 
     An item is the latest screening of a patient for a procedure, still valid, whose lifecycle
-    verdict needs review: stored with the screening and refreshed by every decision, so only
+    verdict needs review: stored with the screening and refreshed by every decision
+    (`current_status`), so only
     the date can change it, when a clearance runs out (`status_until`).
     """
     _require(user, "eligibility.review_screening")
     today = _clinic_today()
     waiting = (
         Screening.objects.filter(
-            Q(status=lifecycle.NEEDS_REVIEW) | Q(status=lifecycle.CLEARED, status_until__lt=today),
+            Q(current_status=lifecycle.NEEDS_REVIEW)
+            | Q(current_status=lifecycle.CLEARED, status_until__lt=today),
             is_latest=True,
             valid_until__gte=today,
             patient__archived_at__isnull=True,
@@ -81,3 +83,13 @@ def patient_history(*, user, patient) -> tuple[QuerySet[Screening], QuerySet[Phy
         "-decided_at", "-id"
     )
     return screenings, reviews
+
+
+def signoff_get(*, user, pk: int) -> PlanSignOff:
+    """One same-day sign-off; the read of its patient is logged."""
+    _require(user, "eligibility.view_plansignoff")
+    signoff = get_object_or_404(
+        PlanSignOff.objects.select_related("patient", "signed_by", "ended_by"), pk=pk
+    )
+    log_access(signoff.patient, by=user)
+    return signoff

@@ -82,6 +82,10 @@ def _clinic_today() -> date:
     return timezone.localdate()
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _day(value: date) -> str:
     """A date as people at the desk say it: 8 Dec 2026."""
     return f"{value.day} {value:%b %Y}"
@@ -269,6 +273,7 @@ def _store(
                 procedure=procedure,
                 outcome=outcome.status,
                 status=verdict.status,
+                current_status=verdict.status,
                 status_until=verdict.cleared_until,
                 reasons=[_reason_dict(r) for r in outcome.reasons],
                 answers=dict(answers),
@@ -494,7 +499,7 @@ class Eligibility:
         parts = []
         for p in self.blocking:
             why = ", ".join(r.label for r in p.blocking_reasons)
-            text = f"{p.procedure_label}: {p.label.lower()}"
+            text = f"{_upper_first(p.procedure_label)}: {p.label.lower()}"
             if p.unblock:
                 text += f". {p.unblock.rstrip('.')}"
             elif why:
@@ -853,8 +858,9 @@ def _save_decision(
 
 
 def _refresh_status(patient: Patient, procedures: Iterable[str], today: date) -> None:
-    """Keep the latest screenings' stored verdict current after a decision (bookkeeping, read
-    by the review queue; left out of the audit log like `is_latest`)."""
+    """Keep the latest screenings' current verdict up to date after a decision (bookkeeping,
+    read by the review queue; left out of the audit log like `is_latest`). `status` keeps the
+    verdict as it was when the screening was made."""
     loaded = PatientHistory.load(patient)
     pol = policy()
     for procedure in procedures:
@@ -863,7 +869,7 @@ def _refresh_status(patient: Patient, procedures: Iterable[str], today: date) ->
             continue
         verdict = lifecycle.assess_procedure(loaded.history, procedure, today, pol)
         Screening.objects.filter(pk=latest.pk).update(
-            status=verdict.status, status_until=verdict.cleared_until
+            current_status=verdict.status, status_until=verdict.cleared_until
         )
 
 

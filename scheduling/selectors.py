@@ -8,6 +8,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,6 +25,7 @@ from scheduling.models import (
     ProviderHours,
     Room,
     SessionType,
+    Status,
     TreatmentSession,
 )
 from scheduling.services import provider_name
@@ -111,6 +113,46 @@ def providers() -> QuerySet:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+
+
+# ---- needs attention ---------------------------------------------------------------------
+
+ATTENTION_PAGE_SIZE = 25
+# Sessions still to happen: the ones a re-check (scheduling.services.sessions_recheck) or a
+# check-in can mark as needing attention.
+ATTENTION_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.IN_TREATMENT)
+_ATTENTION_FIELDS = (
+    "start",
+    "end",
+    "status",
+    "blocked_reason",
+    "patient__mrn",
+    "patient__first_name",
+    "patient__last_name",
+    "session_type__name",
+)
+
+
+def sessions_needing_attention(*, user, page: int | str | None = None) -> Page:
+    """Sessions from the start of today that can no longer go ahead as booked (the reason is
+    set by check-in and by re-checks when a patient's eligibility changes), soonest first.
+
+    One page of them; a fixed number of queries whatever its size: the count, the page, and
+    one bulk insert of the access log for the sessions shown.
+    """
+    _require(user, VIEW)
+    day_start, _ = times.day_bounds(times.today())
+    sessions = (
+        TreatmentSession.objects.select_related("patient", "session_type")
+        .filter(status__in=ATTENTION_STATUSES, start__gte=day_start)
+        .exclude(blocked_reason="")
+        .only(*_ATTENTION_FIELDS)
+        .order_by("start", "id")
+    )
+    shown = Paginator(sessions, ATTENTION_PAGE_SIZE).get_page(page)
+    shown.object_list = list(shown.object_list)
+    _log_many(shown.object_list, by=user)
+    return shown
 
 
 # ---- day view -----------------------------------------------------------------------------

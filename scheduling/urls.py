@@ -25,6 +25,7 @@ urlpatterns = [
     path("", views.DayView.as_view(), name="today"),
     path("day/<day:day>/", views.DayView.as_view(), name="day"),
     path("slots/", views.FreeSlotsView.as_view(), name="free-slots"),
+    path("attention/", views.AttentionView.as_view(), name="attention"),
     path("book/", views.SessionBookView.as_view(), name="session-book"),
     path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session-detail"),
     path(

@@ -123,6 +123,21 @@ class DayView(RoleRequiredMixin, TemplateView):
         return context
 
 
+class AttentionView(RoleRequiredMixin, TemplateView):
+    """The front desk's list of booked sessions that can no longer go ahead as booked."""
+
+    permission_required = selectors.VIEW
+    template_name = "scheduling/attention.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = selectors.sessions_needing_attention(
+            user=self.request.user, page=self.request.GET.get("page")
+        )
+        context.update(page=page, today=times.today())
+        return context
+
+
 class FreeSlotsView(RoleRequiredMixin, TemplateView):
     permission_required = selectors.VIEW
     template_name = "scheduling/free_slots.html"
@@ -299,7 +314,10 @@ class SessionCheckInView(_SessionFormView):
             by=self.request.user, session=self.session, answers=form.answers()
         )
         if self.session.is_blocked:
-            messages.warning(self.request, f"Not checked in: {self.session.blocked_reason}")
+            messages.warning(
+                self.request,
+                f"Stopped at check-in. Not checked in: {self.session.blocked_reason}",
+            )
         else:
             messages.success(self.request, "Checked in.")
 

@@ -61,6 +61,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='screening',
+            name='current_status',
+            field=models.CharField(blank=True, choices=[('eligible', 'Eligible'), ('cleared', 'Cleared by physician'), ('needs_review', 'Needs physician review'), ('awaiting_information', 'Physician asked for more information'), ('declined', 'Declined by physician'), ('ineligible', 'Not eligible'), ('expired', 'Screening out of date')], max_length=25),
+        ),
+        migrations.AddField(
+            model_name='screening',
             name='status_until',
             field=models.DateField(blank=True, null=True),
         ),
@@ -81,7 +86,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='screening',
-            index=models.Index(condition=models.Q(('is_latest', True), ('status__in', ['needs_review', 'cleared'])), fields=['screened_at', 'id'], name='screening_status_queue_idx'),
+            index=models.Index(condition=models.Q(('current_status__in', ['needs_review', 'cleared']), ('is_latest', True)), fields=['screened_at', 'id'], name='screening_status_queue_idx'),
         ),
         migrations.AddField(
             model_name='plansignoff',

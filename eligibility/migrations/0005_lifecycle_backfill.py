@@ -23,8 +23,8 @@ def backfill(apps, schema_editor):
             "allergies": screening.intake.allergies.strip(),
             "medical_details": screening.intake.medical_details.strip(),
         }
-        screening.status = screening.outcome
-        screening.save(update_fields=["answered_at", "details", "status"])
+        screening.status = screening.current_status = screening.outcome
+        screening.save(update_fields=["answered_at", "details", "status", "current_status"])
     for review in PhysicianReview.objects.select_related("screening").iterator(chunk_size=500):
         screening = review.screening
         review.facts = {

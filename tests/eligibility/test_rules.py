@@ -23,12 +23,24 @@ from eligibility.rules import (
     PROCEDURES,
     PRP,
     REVIEW,
-    evaluate,
-    evaluate_combined,
     strictest,
 )
 
 MN = MICRONEEDLING
+# An adult, unless a test says otherwise: no age means "age unknown", a review of its own
+# (CLINICAL.md screening lifecycle 9).
+ADULT_AGE = 40
+
+
+def evaluate(answers, procedure, **derived):
+    derived.setdefault("age", ADULT_AGE)
+    return rules.evaluate(answers, procedure, **derived)
+
+
+def evaluate_combined(answers, procedures, **derived):
+    derived.setdefault("age", ADULT_AGE)
+    return rules.evaluate_combined(answers, procedures, **derived)
+
 
 # CLINICAL.md's catalogue, copied by hand: code -> {procedure: severity, or None for "—"}.
 TABLE: dict[str, dict[str, str | None]] = {
@@ -187,7 +199,7 @@ def test_public_mappings_are_read_only():
 
 
 def test_public_constants():
-    assert rules.RULESET_VERSION == "2026.11.1"
+    assert rules.RULESET_VERSION == "2026.11.2"
     assert PROCEDURES == ("microneedling", "prp", "lllt")
     assert dict(rules.PROCEDURE_LABELS) == {
         "microneedling": "microneedling",
@@ -229,15 +241,23 @@ def test_missing_applicable_answer_needs_review():
     outcome = evaluate(answers, MN)
     assert outcome.status == NEEDS_REVIEW
     [reason] = outcome.reasons
-    assert reason.code == "unanswered"
+    assert reason.code == "unanswered:herpes_history"
     assert reason.severity == REVIEW
     assert reason.label == "not answered: history of cold sores / herpes"
 
 
 def test_none_answer_is_not_a_no():
+    # An unanswered exclusion question blocks as the exclusion would (lifecycle rule 5).
     outcome = evaluate(all_no(scalp_wound=None), LLLT)
+    assert outcome.status == INELIGIBLE
+    assert [(r.code, r.severity) for r in outcome.reasons] == [("unanswered:scalp_wound", EXCLUDE)]
+
+
+def test_each_unanswered_review_question_is_its_own_reason():
+    outcome = evaluate(all_no(herpes_history=None, nickel_allergy=None), MN)
     assert outcome.status == NEEDS_REVIEW
-    assert codes(outcome) == ["unanswered"]
+    assert codes(outcome) == ["unanswered:herpes_history", "unanswered:nickel_allergy"]
+    assert {r.severity for r in outcome.reasons} == {REVIEW}
 
 
 def test_missing_answer_that_does_not_apply_is_still_eligible():
@@ -247,12 +267,14 @@ def test_missing_answer_that_does_not_apply_is_still_eligible():
     assert evaluate(answers, LLLT).status == ELIGIBLE
 
 
-def test_empty_answers_need_review_for_each_applicable_question():
+def test_empty_answers_block_on_each_applicable_question():
     outcome = evaluate({}, LLLT)
-    assert outcome.status == NEEDS_REVIEW
+    assert outcome.status == INELIGIBLE
     applicable = [code for code, row in TABLE.items() if row[LLLT]]
-    assert len(outcome.reasons) == len(applicable)
-    assert {r.code for r in outcome.reasons} == {"unanswered"}
+    assert [(r.code, r.severity) for r in outcome.reasons] == [
+        (f"unanswered:{code}", EXCLUDE if TABLE[code][LLLT] == EXCLUDE else REVIEW)
+        for code in applicable
+    ]
 
 
 def test_reason_order_is_catalogue_then_unanswered_then_derived():
@@ -261,8 +283,8 @@ def test_reason_order_is_catalogue_then_unanswered_then_derived():
     assert codes(outcome) == [
         "scalp_acne",
         "anticoagulant",
-        "unanswered",
-        "unanswered",
+        "unanswered:bleeding_disorder",
+        "unanswered:smoker",
         "under_18",
         "prp_outside_norwood",
     ]
@@ -270,6 +292,8 @@ def test_reason_order_is_catalogue_then_unanswered_then_derived():
         "not answered: bleeding or clotting disorder",
         "not answered: smoker",
     ]
+    # An unanswered exclusion question is an exclusion; an unanswered caution question a review.
+    assert [r.severity for r in outcome.reasons[2:4]] == [EXCLUDE, REVIEW]
 
 
 # Bad input
@@ -333,18 +357,37 @@ def test_strictest_refuses_unknown_and_empty():
 # Derived rules
 
 
+UNDER_18_LABELS = {
+    MN: "under 18: guardian consent; microneedling devices are authorised for adults only",
+    PRP: "under 18: guardian consent needed for PRP",
+    LLLT: "under 18: guardian consent; laser devices are cleared for adults",
+}
+
+
 @pytest.mark.parametrize("procedure", PROCEDURES)
 def test_age_boundary(procedure):
     seventeen = evaluate(all_no(), procedure, age=17)
     assert seventeen.status == NEEDS_REVIEW
     [reason] = seventeen.reasons
     assert (reason.code, reason.severity) == ("under_18", REVIEW)
-    assert reason.label == (
-        "under 18: guardian consent; microneedling devices are authorised for adults only"
-    )
+    assert reason.label == UNDER_18_LABELS[procedure]
     assert reason.source == "FDA: MN devices for adults; guardian consent"
     assert evaluate(all_no(), procedure, age=18).status == ELIGIBLE
-    assert evaluate(all_no(), procedure, age=None).status == ELIGIBLE
+
+
+@pytest.mark.parametrize("procedure", PROCEDURES)
+def test_unknown_age_needs_review(procedure):
+    outcome = rules.evaluate(all_no(), procedure)
+    assert outcome.status == NEEDS_REVIEW
+    [reason] = outcome.reasons
+    assert (reason.code, reason.severity) == ("age_unknown", REVIEW)
+    assert evaluate(all_no(), procedure, age=None) == outcome
+
+
+@pytest.mark.parametrize("procedure", [PRP, LLLT])
+def test_under_18_reason_of_prp_and_lllt_does_not_speak_of_microneedling(procedure):
+    [reason] = evaluate(all_no(), procedure, age=16).reasons
+    assert "microneedling" not in reason.label
 
 
 @pytest.mark.parametrize(
@@ -467,7 +510,15 @@ def test_combined_platelet_disorder_is_ineligible_though_mn_alone_is_review():
 def test_combined_deduplicates_reasons_in_stable_order():
     answers = all_no(scalp_acne=True, recent_sunburn=True, herpes_history=None)
     outcome = evaluate_combined(answers, [MN, LLLT], age=17)
-    assert codes(outcome) == ["scalp_acne", "recent_sunburn", "unanswered", "under_18"]
+    # The under-18 labels differ per procedure, so each procedure keeps its own.
+    assert codes(outcome) == [
+        "scalp_acne",
+        "recent_sunburn",
+        "unanswered:herpes_history",
+        "under_18",
+        "under_18",
+    ]
+    assert [r.label for r in outcome.reasons[3:]] == [UNDER_18_LABELS[MN], UNDER_18_LABELS[LLLT]]
 
 
 def test_combined_rescreen_is_the_minimum():

@@ -54,7 +54,8 @@ def test_intake_screens_every_procedure_and_keeps_what_it_saw(desk):
         assert s.answers == intake.answers
         assert s.ruleset_version == rules.RULESET_VERSION
         assert s.derived["scale"] == "norwood" and s.derived["grade"] == "III"
-        assert s.valid_until == today() + timedelta(days=30)
+        # Valid 30 days counting the answer day (lifecycle rule 1).
+        assert s.valid_until == today() + timedelta(days=29)
         assert s.screened_by == desk
 
 
@@ -65,13 +66,15 @@ def test_scalp_acne_blocks_everything_with_rescreen_date(desk):
         s = screening_of(patient, procedure)
         assert s.outcome == rules.INELIGIBLE
         assert s.rescreen_after == today() + timedelta(days=14)
-        assert s.valid_until == s.rescreen_after
+        # The screening counts no later than the day before the finding is re-checked.
+        assert s.valid_until == s.rescreen_after - timedelta(days=1)
     result = services.eligibility_for(patient, [PRP, MN])
     assert not result.bookable
     assert result.status == services.INELIGIBLE
     message = result.message()
-    assert "scalp acne" in message
-    assert "Re-screen from" in message
+    assert "scalp acne" in message.lower()
+    rescreen_on = today() + timedelta(days=14)
+    assert f"from {rescreen_on.day} {rescreen_on:%b %Y} no longer finds it" in message
 
 
 def test_not_screened_patient_is_not_bookable():
@@ -87,7 +90,10 @@ def test_eligible_patient_is_bookable(desk):
 
 def test_screening_too_old_is_expired(desk):
     intake = take_intake(desk)
-    later = today() + timedelta(days=31)
+    assert services.eligibility_for(
+        intake.patient, [LLLT], on=today() + timedelta(days=29)
+    ).bookable
+    later = today() + timedelta(days=30)
     result = services.eligibility_for(intake.patient, [LLLT], on=later)
     assert result.procedures[0].status == services.EXPIRED
     assert not result.bookable
@@ -115,17 +121,27 @@ def test_needs_review_then_cleared_until_date(desk, doctor):
     assert "ran out" in expired.message()
 
 
-def test_clearance_defaults_to_screening_validity(desk, doctor):
+def test_clearance_of_a_temporary_reason_defaults_to_screening_validity(desk, doctor):
+    patient = take_intake(desk, recent_sunburn=True).patient
+    screening = screening_of(patient, MN)
+    review = services.review_decide(
+        by=doctor, screening=screening, decision=Decision.CLEARED, note="ok"
+    )
+    assert review.cleared_until == screening.valid_until
+    assert review.codes == ["recent_sunburn"]
+
+
+def test_clearance_of_a_lasting_reason_defaults_to_180_days(desk, doctor):
     patient = take_intake(desk, anticoagulant=True).patient
     screening = screening_of(patient, PRP)
     review = services.review_decide(
         by=doctor, screening=screening, decision=Decision.CLEARED, note="ok"
     )
-    assert review.cleared_until == screening.valid_until
+    assert review.cleared_until == today() + timedelta(days=180)
     assert review.codes == ["anticoagulant"]
 
 
-def test_decline_is_final_until_new_answers(desk, doctor):
+def test_decline_stands_across_new_intakes_until_a_newer_decision(desk, doctor):
     patient = take_intake(desk, anticoagulant=True).patient
     services.review_decide(
         by=doctor, screening=screening_of(patient, PRP), decision=Decision.DECLINED, note="no"
@@ -136,8 +152,20 @@ def test_decline_is_final_until_new_answers(desk, doctor):
         by=desk, patient=patient, answers={"scalp_acne": False}, procedures=[PRP]
     )
     assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
+    # Nor does a new intake, with the same answers or without the reason (lifecycle rule 4).
     take_intake(desk, patient=patient, anticoagulant=True)
-    assert services.eligibility_for(patient, [PRP]).status == services.NEEDS_REVIEW
+    assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
+    take_intake(desk, patient=patient)
+    assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
+    # A physician's newer decision on the reason does.
+    services.decision_record(
+        by=doctor,
+        patient=patient,
+        procedure=PRP,
+        decision=Decision.CLEARED,
+        note="Stopped the blood thinner; cleared.",
+    )
+    assert services.eligibility_for(patient, [PRP]).status == services.CLEARED
 
 
 def test_more_information(desk, doctor):
@@ -201,9 +229,16 @@ def test_day_of_rescreen(desk, doctor):
     assert {s.outcome for s in blocked} == {rules.INELIGIBLE}
     assert all(s.kind == "day_of" and s.answers["scalp_wound"] for s in blocked)
     assert not services.eligibility_for(patient, [PRP, MN]).bookable
-    sunburn = services.screen_day_of(
-        by=desk, patient=patient, answers={"recent_sunburn": True}, procedures=[MN]
+    # A "no" the same day does not undo the "yes" (lifecycle rule 2).
+    services.screen_day_of(
+        by=desk, patient=patient, answers={"scalp_wound": False}, procedures=[PRP, MN]
     )
+    assert not services.eligibility_for(patient, [PRP, MN]).bookable
+    other = take_intake(desk).patient
+    sunburn = services.screen_day_of(
+        by=desk, patient=other, answers={"recent_sunburn": True}, procedures=[MN]
+    )
+    assert sunburn[0].kind == "day_of" and sunburn[0].procedure == MN
     assert sunburn[0].outcome == rules.NEEDS_REVIEW
     assert sunburn[0] in selectors.review_queue(user=doctor)
     with pytest.raises(ValueError, match="Not day-of"):
@@ -263,7 +298,8 @@ def test_under_18_needs_review_for_everything(desk):
 
 def test_summary_reads_once_for_all_combinations(desk, django_assert_max_num_queries):
     patient = take_intake(desk, anticoagulant=True).patient
-    with django_assert_max_num_queries(2):
+    # Screenings, decisions and sign-offs: three queries however many combinations.
+    with django_assert_max_num_queries(3):
         summary = services.eligibility_summary(patient)
     by_name = dict(summary.combinations)
     assert by_name["Laser (LLLT)"].bookable
@@ -282,8 +318,20 @@ def test_only_the_newest_screening_per_procedure_is_latest(desk):
     assert Screening.objects.filter(patient=patient, is_latest=True).count() == 3
 
 
-def test_an_older_review_drops_out_of_the_queue_when_a_new_intake_is_clean(desk, doctor):
+def test_an_older_review_finding_stays_in_the_queue_until_a_physician_decides(desk, doctor):
     patient = take_intake(desk, anticoagulant=True).patient
     assert list(selectors.review_queue(user=doctor))
+    # A newer "no" does not end a finding (lifecycle rule 2): the queue keeps the patient.
     take_intake(desk, patient=patient)
+    queue = list(selectors.review_queue(user=doctor))
+    assert {(s.patient, s.procedure) for s in queue} == {(patient, MN), (patient, PRP)}
+    assert all(s.is_latest for s in queue)
+    services.decision_record(
+        by=doctor,
+        patient=patient,
+        procedure=PRP,
+        decision=Decision.ENTERED_IN_ERROR,
+        note="The patient never took blood thinners; the desk ticked the wrong box.",
+        codes=["anticoagulant"],
+    )
     assert list(selectors.review_queue(user=doctor)) == []

@@ -33,7 +33,9 @@ def test_scalp_acne_intake_shows_not_eligible_with_reason(desk_client):
     assert page.count("Not eligible") >= 3
     assert "Scalp acne" in page
     rescreen = _clinic_today() + timedelta(days=14)
-    assert f"Re-screen from {rescreen:%-d %b %Y}" in page
+    # What lifts it and from when (lifecycle rule 2).
+    assert f"from {rescreen:%-d %b %Y} no longer finds it" in page
+    assert "resolved on examination or entered in error" in page
     for procedure in rules.PROCEDURES:
         assert f'data-procedure="{procedure}">Not eligible' in page
 
@@ -125,7 +127,7 @@ def test_clearing_an_exclusion_is_refused_whatever_is_posted(desk_client, physic
         },
     )
     assert response.status_code == 200
-    assert "needs review can be decided" in response.content.decode()
+    assert "An exclusion stands; a physician cannot clear it." in response.content.decode()
     assert not PhysicianReview.objects.exists()
 
 

@@ -8,6 +8,10 @@ def make_objects() -> dict:
     clinic = make_clinic()
     patient = screened_patient(by=clinic.desk)
     session = make_session(clinic, patient=patient, start=on_day(3, 10))
+    # A second session that needs attention, so its list is not empty.
+    make_session(
+        clinic, patient=patient, start=on_day(4, 10), blocked_reason="Microneedling: not eligible."
+    )
     return {"session": session.pk, "sched_patient": patient.pk, "day": on_day(3, 10).date()}
 
 
@@ -35,6 +39,7 @@ CASES = [
         DESK_AND_DOC,
     ),
     Case("scheduling:free-slots", "get", lambda o: reverse("scheduling:free-slots"), DESK_AND_DOC),
+    Case("scheduling:attention", "get", lambda o: reverse("scheduling:attention"), DESK_AND_DOC),
     *_both(
         "scheduling:session-book",
         lambda o: reverse("scheduling:session-book") + f"?patient={o['sched_patient']}",

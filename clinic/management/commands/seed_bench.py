@@ -179,6 +179,7 @@ class Command(BaseCommand):
                         procedure=procedure,
                         outcome=outcome,
                         status=outcome,
+                        current_status=outcome,
                         reasons=reasons,
                         answers={
                             **no_answers,
@@ -212,7 +213,9 @@ class Command(BaseCommand):
             batch_size=BATCH,
         )
         for s in decided:
-            Screening.objects.filter(pk=s.pk).update(status="cleared", status_until=s.valid_until)
+            Screening.objects.filter(pk=s.pk).update(
+                current_status="cleared", status_until=s.valid_until
+            )
 
     def _sessions(self, count, patient_ids, desk, doctors, columns, rng) -> None:
         types = list(SessionType.objects.all()) or [
