@@ -311,8 +311,28 @@ def _exclusion_block(finding: Finding) -> Block:
     return Block(finding.reason(), lifted_by)
 
 
+def is_temporary_reason(code: str) -> bool:
+    """A reason whose clearance lasts a screening's validity at most: a temporary condition,
+    an unanswered question or a derived fact; a lasting condition's lasts 180 days at most."""
+    condition = rules.CATALOGUE_BY_CODE.get(code)
+    return condition is None or condition.temporary
+
+
+def clearance_ends(decision: DecisionRecord, code: str, policy: Policy) -> date | None:
+    """The last day a clearance counts for a reason: its date, within rule 3's caps (so one
+    stored before the caps existed counts no longer than they allow)."""
+    if decision.until is None:
+        return None
+    days = policy.valid_days - 1 if is_temporary_reason(code) else MAX_LASTING_CLEARANCE_DAYS
+    return min(decision.until, policy.day(decision.at) + timedelta(days=days))
+
+
 def _review_block(
-    reason: rules.Reason, decision: DecisionRecord | None, latest: ScreeningRecord, on: date
+    reason: rules.Reason,
+    decision: DecisionRecord | None,
+    latest: ScreeningRecord,
+    on: date,
+    policy: Policy,
 ) -> tuple[Block | None, str]:
     """None when a decision in force covers the reason; else the block and the status it gives."""
     label = _upper_first(reason.label)
@@ -322,12 +342,13 @@ def _review_block(
             and decision.facts[reason.code] == current_facts(latest).get(reason.code)
             and dict(decision.details) == dict(latest.details)
         )
-        if same_facts and decision.until is not None and decision.until >= on:
+        ends = clearance_ends(decision, reason.code, policy)
+        if same_facts and ends is not None and ends >= on:
             return None, CLEARED
         if not same_facts:
             why = f"{label}: the answers changed since the clearance of {_day(decision.at.date())}"
         else:
-            why = f"{label}: the clearance ran out on {_day(decision.until)}"
+            why = f"{label}: the clearance ran out on {_day(ends)}"
         return Block(reason, f"{why}; a physician must decide again.", decision=decision), (
             NEEDS_REVIEW
         )
@@ -396,7 +417,7 @@ def assess_procedure(history: History, procedure: str, on: date, policy: Policy)
     reviews = _review_reasons(latest, findings)
     blocks, statuses, clearances = [], set(), []
     for reason in reviews:
-        block, status = _review_block(reason, newest.get(reason.code), latest, on)
+        block, status = _review_block(reason, newest.get(reason.code), latest, on, policy)
         statuses.add(status)
         if block is None:
             clearances.append(newest[reason.code])
@@ -406,7 +427,11 @@ def assess_procedure(history: History, procedure: str, on: date, policy: Policy)
         status = NEEDS_REVIEW if NEEDS_REVIEW in statuses else AWAITING_INFORMATION
         return Assessment(procedure, status, tuple(blocks), cautions, **base)
     if clearances:
-        until = min(c.until for c in clearances)
+        until = min(
+            clearance_ends(newest[r.code], r.code, policy)
+            for r in reviews
+            if newest.get(r.code) in clearances
+        )
         return Assessment(
             procedure,
             CLEARED,

@@ -725,12 +725,7 @@ def _severity(verdict: lifecycle.Assessment, code: str) -> str:
 def _clearance_end(
     verdict: lifecycle.Assessment, codes: list[str], asked: date | None, today: date
 ) -> date:
-    temporary = any(
-        rules.answered_code(c) is None
-        or c.startswith(rules.UNANSWERED)
-        or rules.CATALOGUE_BY_CODE[c].temporary
-        for c in codes
-    )
+    temporary = any(lifecycle.is_temporary_reason(c) for c in codes)
     limit = today + timedelta(days=lifecycle.MAX_LASTING_CLEARANCE_DAYS)
     if temporary and verdict.valid_through is not None:
         limit = min(limit, verdict.valid_through)
