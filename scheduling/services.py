@@ -648,6 +648,8 @@ def session_start(*, by, session: TreatmentSession) -> TreatmentSession:
     _require(by, "scheduling.chart_treatment", "start treatments")
     if session.status != Status.CHECKED_IN:
         raise ValidationError("Only a checked-in session can be started.")
+    if times.local(session.start).date() != times.today():
+        raise ValidationError("A treatment can only be started on the day of the session.")
     require_eligible(session, "start the treatment")
     with transaction.atomic(), actor(by):
         session.status = Status.IN_TREATMENT

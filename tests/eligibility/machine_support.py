@@ -99,7 +99,7 @@ class Oracle:
     answers: list[Answer] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     signoffs: dict[int, SignOff] = field(default_factory=dict)
-    minor: bool = False  # the birth date makes the patient under 18 all run long
+    minor: bool = False  # the birth date makes the patient under 18 for the rest of the run
     medications: str = ""
     screened: bool = False
 
@@ -124,7 +124,7 @@ class Oracle:
         return min(newest.values(), default=None)
 
     def _standing(self, procedure: str, code: str) -> datetime | None:
-        """When the oldest still-standing "yes" to `code` was given, or None."""
+        """When the oldest "yes" to `code` that still stands for `procedure` was given."""
         _, temporary = CATALOGUE[code]
         lifts = [
             d.at
