@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 
+from clinic.bounds import BoundedDateField
 from eligibility.lifecycle import LIFTS, MAX_LASTING_CLEARANCE_DAYS, MAX_SIGNOFF_DAYS
 from eligibility.models import Decision
 
@@ -40,7 +41,7 @@ class DecisionForm(forms.Form):
             "other decisions, none ticked means every reason open to that decision."
         ),
     )
-    cleared_until = forms.DateField(
+    cleared_until = BoundedDateField(
         label="Cleared until",
         required=False,
         widget=DateInput(),
@@ -92,7 +93,7 @@ class SignOffForm(forms.Form):
         help_text="Required: the plan you are signing off, and why same-day treatment is safe.",
         error_messages={"required": "A note is required for a sign-off."},
     )
-    until = forms.DateField(
+    until = BoundedDateField(
         label="Signed off until",
         required=False,
         widget=DateInput(),

@@ -492,6 +492,15 @@ _UNDER_18_LABELS: Mapping[str, str] = MappingProxyType(
 )
 
 
+_UNDER_18_SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        MICRONEEDLING: "FDA: MN devices for adults; guardian consent",
+        PRP: "guardian consent for a minor",
+        LLLT: "FDA 510(k) clearances for adults; guardian consent",
+    }
+)
+
+
 def unanswered_code(code: str) -> str:
     return f"{UNANSWERED}:{code}"
 
@@ -526,7 +535,7 @@ def _derived_reasons(
                 code=UNDER_18,
                 severity=REVIEW,
                 label=_UNDER_18_LABELS[procedure],
-                source="FDA: MN devices for adults; guardian consent",
+                source=_UNDER_18_SOURCES[procedure],
             )
         )
     if procedure == LLLT:

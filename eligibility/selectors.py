@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from clinic.audit import log_access
+from clinic.audit import log_access, log_access_many
 from eligibility import lifecycle
 from eligibility.models import PhysicianReview, PlanSignOff, Screening
 from eligibility.services import _clinic_today
@@ -65,6 +66,16 @@ def review_queue(*, user) -> ScreeningPages:
         .values_list("pk", flat=True)
     )
     return ScreeningPages(list(waiting))
+
+
+def review_queue_page(*, user, page: int | str | None, per_page: int) -> Page:
+    """One page of the review queue. It shows each waiting patient's name and reasons: one
+    access entry per patient on the page, inserted in bulk."""
+    shown = Paginator(review_queue(user=user), per_page).get_page(page)
+    shown.object_list = list(shown.object_list)
+    patients = {screening.patient_id: screening.patient for screening in shown.object_list}
+    log_access_many(patients.values(), by=user)
+    return shown
 
 
 def screening_for_review(*, user, pk: int) -> Screening:

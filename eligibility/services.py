@@ -845,6 +845,7 @@ def _save_decision(
         details=dict(record.details),
         cleared_until=until,
         note=note,
+        decided_at=timezone.now(),
         decided_by=by,
     )
     review.full_clean()
@@ -917,7 +918,9 @@ def signoff_record(*, by, patient: Patient, note: str, until: date | None = None
         raise ValidationError(
             {"until": f"A sign-off ends between today and {_day(limit)} (180 days)."}
         )
-    signoff = PlanSignOff(patient=patient, note=note, until=until, signed_by=by)
+    signoff = PlanSignOff(
+        patient=patient, note=note, until=until, signed_at=timezone.now(), signed_by=by
+    )
     signoff.full_clean()
     with transaction.atomic(), actor(by):
         signoff.save()

@@ -4,7 +4,6 @@ microneedling then LLLT sign-off. Thin: selectors and services read, one service
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,9 @@ REVIEW = "eligibility.review_screening"
 SIGN_OFF = "eligibility.sign_off_plan"
 SEE_ANSWERS = "eligibility.view_screening_answers"
 MEDICATION_CODES = tuple(c.code for c in rules.CATALOGUE if c.section == "medications")
+
+
+FORM_METHODS = ["get", "post", "head", "options"]
 
 
 # ---- what a physician reads before deciding ---------------------------------------------------
@@ -110,14 +112,18 @@ class ReviewQueueView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queue = selectors.review_queue(user=self.request.user)
-        page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(page=page, total=len(queue))
+        page = selectors.review_queue_page(
+            user=self.request.user, page=self.request.GET.get("page"), per_page=QUEUE_PAGE_SIZE
+        )
+        context.update(page=page, total=page.paginator.count)
         return context
 
 
 class ReviewDecideView(RoleRequiredMixin, FormView):
     """A decision taken from the queue, on the screening's patient and procedure."""
+
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
 
     permission_required = REVIEW
     template_name = "eligibility/review_decide.html"
@@ -188,6 +194,9 @@ class ReviewDecideView(RoleRequiredMixin, FormView):
 class PatientDecideView(RoleRequiredMixin, FormView):
     """Record a decision on a patient's reasons for one procedure (lifecycle rules 2-4)."""
 
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
+
     permission_required = REVIEW
     template_name = "eligibility/decide.html"
     form_class = DecisionForm
@@ -257,6 +266,8 @@ def _signoff_in_force(patient) -> PlanSignOff | None:
 
 
 class SignOffRecordView(RoleRequiredMixin, FormView):
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
     permission_required = SIGN_OFF
     template_name = "eligibility/signoff_form.html"
     form_class = SignOffForm
@@ -297,6 +308,8 @@ class SignOffRecordView(RoleRequiredMixin, FormView):
 
 
 class SignOffEndView(RoleRequiredMixin, FormView):
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
     permission_required = SIGN_OFF
     template_name = "eligibility/signoff_end.html"
     form_class = SignOffEndForm

@@ -414,7 +414,20 @@ def session_book(
                 device=plan.device,
                 exclude_pk=None,
             ) from exc
+        except ValidationError:
+            # The same form posted twice at once: the twin may have committed between the
+            # token check and the plan, which then sees the patient's new session as a clash.
+            existing = _booked_by_token(form_token)
+            if existing is not None:
+                return existing
+            raise
     raise AssertionError("unreachable")
+
+
+def _booked_by_token(form_token: str | None) -> TreatmentSession | None:
+    if not form_token:
+        return None
+    return TreatmentSession.objects.filter(form_token=form_token).first()
 
 
 def _insert(

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
@@ -45,3 +46,5 @@ def _test_settings(settings):
     once-a-minute keep-alive write would make query counts depend on the clock."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SESSION_KEEPALIVE_SECONDS = 10**9
+    # Rate-limit counters (password resets) live in the cache: each test starts at zero.
+    cache.clear()

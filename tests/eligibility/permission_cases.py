@@ -6,7 +6,7 @@ from django.utils import timezone
 from eligibility.models import PlanSignOff
 from eligibility.services import screen_intake
 from tests.factories import IntakeFactory, all_no
-from tests.permission_matrix import DENIED, LOGIN, OK, Case, expect
+from tests.permission_matrix import OK, PHYSICIAN, declare
 
 
 def make_objects() -> dict:
@@ -41,22 +41,15 @@ def _signoff_end(o):
     return reverse("eligibility:signoff-end", args=[o["signoff"]])
 
 
-DOC_ONLY = expect(LOGIN, DENIED, OK, DENIED)
+DOC = (PHYSICIAN,)
 
 CASES = [
-    Case(
-        "eligibility:review-queue",
-        "get",
-        lambda o: reverse("eligibility:review-queue"),
-        DOC_ONLY,
+    declare(
+        "eligibility:review-queue", lambda o: reverse("eligibility:review-queue"), who=DOC, get=OK
     ),
-    Case("eligibility:review-decide", "get", _decide, DOC_ONLY),
-    Case("eligibility:review-decide", "post", _decide, DOC_ONLY),
+    declare("eligibility:review-decide", _decide, who=DOC, get=OK, post=OK),
     # An empty POST is refused by the form (a note is required): the page again, nothing saved.
-    Case("eligibility:decide", "get", _patient_decide, DOC_ONLY),
-    Case("eligibility:decide", "post", _patient_decide, DOC_ONLY),
-    Case("eligibility:signoff-record", "get", _signoff_record, DOC_ONLY),
-    Case("eligibility:signoff-record", "post", _signoff_record, DOC_ONLY),
-    Case("eligibility:signoff-end", "get", _signoff_end, DOC_ONLY),
-    Case("eligibility:signoff-end", "post", _signoff_end, DOC_ONLY),
+    declare("eligibility:decide", _patient_decide, who=DOC, get=OK, post=OK),
+    declare("eligibility:signoff-record", _signoff_record, who=DOC, get=OK, post=OK),
+    declare("eligibility:signoff-end", _signoff_end, who=DOC, get=OK, post=OK),
 ]
