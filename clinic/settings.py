@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (auditlog, axes, logging) sees the trusted client address.
+    "clinic.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "clinic.middleware.TwoFactorRequiredMiddleware",
     "clinic.middleware.SessionKeepAliveMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -142,6 +145,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "clinic.middleware.client_ip"
+
+# The client's address (audit log, lockout, rate limits) is REMOTE_ADDR, unless this many
+# proxies of our own stand in front of gunicorn: then the entry of X-Forwarded-For that many
+# hops from the right. 0 trusts no forwarding header at all.
+CLINIC_TRUSTED_PROXIES = env.int("CLINIC_TRUSTED_PROXIES", default=0)
+if CLINIC_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("CLINIC_TRUSTED_PROXIES must be 0 or more")
 
 # Two-factor authentication (django-otp, TOTP apps): required for these roles; anyone else
 # who has set up a device must use it too.
@@ -181,13 +192,52 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 PHONENUMBER_DEFAULT_REGION = env("CLINIC_PHONE_REGION", default="GB")
 
-# Audit: who did what to which record. Reads are logged by the selectors.
+# Audit: who did what to which record. Reads are logged by the selectors. The address is
+# REMOTE_ADDR as clinic.middleware.ClientAddressMiddleware left it (see CLINIC_TRUSTED_PROXIES).
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# E-mail carries password-reset links. The console and file back-ends write them where server
+# logs go, so with debug off they are refused unless CLINIC_ALLOW_CONSOLE_EMAIL says it is on
+# purpose; production defaults to SMTP (DJANGO_EMAIL_HOST and friends).
 EMAIL_BACKEND = env(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    "DJANGO_EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
+if (
+    not DEBUG
+    and EMAIL_BACKEND
+    in (
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    )
+    and not env.bool("CLINIC_ALLOW_CONSOLE_EMAIL", default=False)
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_EMAIL_BACKEND={EMAIL_BACKEND} writes password-reset links to the server's "
+        "output; with DJANGO_DEBUG off set a real back-end, or CLINIC_ALLOW_CONSOLE_EMAIL=true"
+    )
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+
+# Password resets per hour, per account (the e-mail typed) and per client address; past
+# either, the form answers as usual and sends nothing. Counted in the cache below.
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("CLINIC_PASSWORD_RESET_PER_ACCOUNT", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("CLINIC_PASSWORD_RESET_PER_ADDRESS", default=10)
+
+# The cache holds rate-limit counters. The default lives in each gunicorn worker's memory
+# (a limit then counts per worker); in production point it at something shared, e.g.
+# DJANGO_CACHE_URL=dbcache://follicle_cache (after `manage.py createcachetable`) or redis://….
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+
+# django-otp's admin: never show a device's secret key or its QR code, even to a superuser.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Clinical settings (defaults from CLINICAL.md; the physicians may change them).
 # A screening counts this many days from its oldest answer (at most 30; eligibility.checks).

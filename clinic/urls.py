@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, reverse_lazy
 
+from clinic.passwords import RateLimitedPasswordResetView
 from clinic.twofactor import TwoFactorSetupView, TwoFactorVerifyView
 from clinic.views import DashboardView
 
@@ -36,7 +37,7 @@ urlpatterns = [
     ),
     path(
         "account/reset/",
-        auth_views.PasswordResetView.as_view(
+        RateLimitedPasswordResetView.as_view(
             template_name=FORM,
             success_url=reverse_lazy("password_reset_done"),
             extra_context={"title": "Reset your password"},
