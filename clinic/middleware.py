@@ -27,7 +27,8 @@ class TwoFactorRequiredMiddleware:
                 reverse("two-factor-setup"),
             }
             if request.path not in open_paths and not request.path.startswith(_static_prefix()):
-                target = needs_second_factor(user)
+                asked = request.get_full_path() if request.method == "GET" else None
+                target = needs_second_factor(user, next_path=asked)
                 if target is not None:
                     return redirect(target)
         return self.get_response(request)

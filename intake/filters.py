@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django.db.models import Q, QuerySet
 
+from clinic.bounds import in_range
 from intake.models import Patient, Sex
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
@@ -29,7 +30,8 @@ def search_q(text: str) -> Q:
         return Q()
     day = _as_date(text)
     if day is not None:
-        return Q(date_of_birth=day)
+        # A date no one alive was born on (0001-01-01, 9999-12-31) finds no one.
+        return Q(date_of_birth=day) if in_range(day) else Q(pk__in=[])
     if re.fullmatch(r"[Ff]\d{3,8}", text):
         return Q(mrn__iexact=text) if len(text) == 9 else Q(mrn__istartswith=text)
     digits = re.sub(r"\D", "", text)

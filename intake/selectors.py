@@ -1,5 +1,6 @@
 """Reads of patient data. Each takes the user: permission checks and access logging live here."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -7,7 +8,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
-from clinic.audit import log_access
+from clinic.audit import log_access, log_access_many
 from intake.models import IntakeQuestionnaire, Patient
 
 
@@ -30,7 +31,8 @@ def patient_list(*, user) -> QuerySet[Patient]:
 
 
 def patient_get(*, user, pk: int, log: bool = True) -> Patient:
-    """One patient; the read goes in the audit log unless the caller logs it itself."""
+    """One patient; the read goes in the audit log unless the caller logs it when it draws the
+    page (a form that only changes the record shows nothing)."""
     _require(user, "intake.view_patient")
     patient = get_object_or_404(Patient, pk=pk)
     if log:
@@ -47,13 +49,22 @@ def intake_latest(*, patient: Patient) -> IntakeQuestionnaire | None:
     return patient.intakes.order_by("-taken_at", "-id").first()
 
 
-def intake_get(*, user, patient: Patient, pk: int) -> IntakeQuestionnaire:
+def intake_get(*, user, patient: Patient, pk: int, log: bool = True) -> IntakeQuestionnaire:
     _require(user, "intake.view_intakequestionnaire")
     intake = get_object_or_404(
         IntakeQuestionnaire.objects.select_related("taken_by", "patient"), pk=pk, patient=patient
     )
-    log_access(intake, by=user)
+    if log:
+        log_access(intake, by=user)
     return intake
+
+
+def shown(*, user, objects: Iterable) -> None:
+    """Log the records a page drew (one bulk insert): the patients of a page of the list, or
+    what a form page loaded without logging (`log=False`), since such a page logs when it is
+    drawn, not when its POST only changes the record."""
+    _require(user, "intake.view_patient")
+    log_access_many(objects, by=user)
 
 
 def patient_likely_duplicates(
@@ -78,3 +89,20 @@ def patient_likely_duplicates(
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.order_by("last_name", "first_name", "id")
+
+
+def patient_has_likely_duplicate(*, user, **fields) -> bool:
+    """Whether registering these details would likely register someone twice (nothing about
+    the other record is shown, so nothing is logged)."""
+    _require(user, "intake.add_patient")
+    return patient_likely_duplicates(**fields).exists()
+
+
+def patient_duplicates_shown(*, user, limit: int = 10, **fields) -> list[Patient]:
+    """The likely duplicates a registration form lists, logged as read: the page shows their
+    names and links."""
+    _require(user, "intake.add_patient")
+    _require(user, "intake.view_patient")
+    duplicates = list(patient_likely_duplicates(**fields)[:limit])
+    log_access_many(duplicates, by=user)
+    return duplicates

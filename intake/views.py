@@ -3,22 +3,46 @@
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
-from django_tables2 import RequestConfig
 
 from clinic.idempotency import IdempotentFormMixin, mark_completed
+from clinic.paging import paginate_table
 from clinic.views import RoleRequiredMixin, call_service
 from eligibility.services import eligibility_summary
 from intake import selectors, services
 from intake.filters import PatientFilter
 from intake.forms import ArchiveForm, IntakeForm, PatientForm
-from intake.models import Patient
 from intake.tables import PatientTable
 
 SEARCH_SESSION_KEY = "patient_search"
+
+FORM_METHODS = ["get", "post", "head", "options"]
+
+
+class _PatientPageMixin:
+    """The URL's patient, read through the selector for a user the page is for (anyone else
+    gets the 403 without a read), and logged when the page is drawn: a POST that only changes
+    the record is in the audit log as that change."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission():
+            self.load(request.user, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def load(self, user, *, pk: int, **kwargs) -> None:
+        self.patient = selectors.patient_get(user=user, pk=pk, log=False)
+
+    def shown(self) -> list:
+        return [self.patient]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selectors.shown(user=self.request.user, objects=self.shown())
+        context["patient"] = self.patient
+        return context
 
 
 class PatientListView(RoleRequiredMixin, TemplateView):
@@ -41,14 +65,18 @@ class PatientListView(RoleRequiredMixin, TemplateView):
         search = self.request.session.get(SEARCH_SESSION_KEY)
         patient_filter = PatientFilter(search, queryset=queryset)
         table = PatientTable(patient_filter.qs if patient_filter.is_valid() else queryset.none())
-        RequestConfig(self.request, paginate={"per_page": settings.PATIENTS_PER_PAGE}).configure(
-            table
+        paginate_table(self.request, table, per_page=settings.PATIENTS_PER_PAGE)
+        # The page's rows are read once here; the template draws the same (cached) records.
+        selectors.shown(
+            user=self.request.user, objects=[row.record for row in table.page.object_list]
         )
         context.update(filter=patient_filter, table=table, searching=bool(search))
         return context
 
 
 class PatientCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
     permission_required = "intake.add_patient"
     template_name = "intake/patient_form.html"
     form_class = PatientForm
@@ -64,20 +92,19 @@ class PatientCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         probe = PatientForm(self.request.POST)
         if not probe.is_valid():
             return False
-        return self._duplicates(probe.cleaned_data).exists()
-
-    def _duplicates(self, data: dict):
-        return selectors.patient_likely_duplicates(
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            date_of_birth=data["date_of_birth"],
-            phone=data.get("phone") or "",
+        return selectors.patient_has_likely_duplicate(
+            user=self.request.user, **_identity(probe.cleaned_data)
         )
 
     def form_valid(self, form):
         data = {k: v for k, v in form.cleaned_data.items() if k in services.PATIENT_FIELDS}
-        duplicates = list(self._duplicates(data)[:10])
-        if duplicates and not form.cleaned_data.get("confirm_not_duplicate"):
+        confirmed = form.cleaned_data.get("confirm_not_duplicate")
+        duplicates = (
+            []
+            if confirmed
+            else selectors.patient_duplicates_shown(user=self.request.user, **_identity(data))
+        )
+        if duplicates:
             form.add_error(
                 None,
                 "This looks like a patient who is already registered (same name and date of "
@@ -99,14 +126,21 @@ class PatientCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         return context
 
 
-class PatientUpdateView(RoleRequiredMixin, FormView):
+def _identity(data: dict) -> dict:
+    return {
+        "first_name": data["first_name"],
+        "last_name": data["last_name"],
+        "date_of_birth": data["date_of_birth"],
+        "phone": data.get("phone") or "",
+    }
+
+
+class PatientUpdateView(_PatientPageMixin, RoleRequiredMixin, FormView):
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
     permission_required = "intake.change_patient"
     template_name = "intake/patient_form.html"
     form_class = PatientForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -117,7 +151,7 @@ class PatientUpdateView(RoleRequiredMixin, FormView):
         data = {k: v for k, v in form.cleaned_data.items() if k in services.PATIENT_FIELDS}
         # The ModelForm already set the fields on the instance; reload it so the service
         # starts from the stored record.
-        patient = Patient.objects.get(pk=self.patient.pk)
+        patient = selectors.patient_get(user=self.request.user, pk=self.patient.pk, log=False)
         _, saved = call_service(
             form, services.patient_update, by=self.request.user, patient=patient, **data
         )
@@ -128,7 +162,7 @@ class PatientUpdateView(RoleRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=f"Edit {self.patient.full_name}", patient=self.patient)
+        context["title"] = f"Edit {self.patient.full_name}"
         return context
 
 
@@ -149,14 +183,12 @@ class PatientDetailView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class PatientArchiveView(RoleRequiredMixin, FormView):
+class PatientArchiveView(_PatientPageMixin, RoleRequiredMixin, FormView):
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
     permission_required = "intake.archive_patient"
     template_name = "intake/patient_archive.html"
     form_class = ArchiveForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         services.patient_archive(
@@ -165,36 +197,40 @@ class PatientArchiveView(RoleRequiredMixin, FormView):
         messages.success(self.request, f"{self.patient.full_name}'s record is archived.")
         return HttpResponseRedirect(self.patient.get_absolute_url())
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["patient"] = self.patient
-        return context
-
 
 class PatientRestoreView(RoleRequiredMixin, View):
     permission_required = "intake.archive_patient"
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        patient = get_object_or_404(Patient, pk=pk)
+        # Logged: the confirmation names the patient.
+        patient = selectors.patient_get(user=request.user, pk=pk)
         services.patient_restore(by=request.user, patient=patient)
         messages.success(request, f"{patient.full_name}'s record is active again.")
         return redirect(patient)
 
 
-class IntakeCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
-    """A new intake; started from an earlier one when editing, which stays as it was."""
+class IntakeCreateView(_PatientPageMixin, RoleRequiredMixin, IdempotentFormMixin, FormView):
+    """A new intake; started from an earlier one when editing, which stays as it was (the page
+    then shows that intake's answers, and to a physician its screening answers: logged)."""
+
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
 
     permission_required = "intake.add_intakequestionnaire"
     template_name = "intake/intake_form.html"
     form_class = IntakeForm
+    source = None
 
-    def dispatch(self, request, *args, **kwargs):
-        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
-        self.source = None
-        if "intake_pk" in kwargs:
-            self.source = get_object_or_404(self.patient.intakes.all(), pk=kwargs["intake_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def load(self, user, *, pk: int, intake_pk: int | None = None) -> None:
+        super().load(user, pk=pk)
+        if intake_pk is not None:
+            self.source = selectors.intake_get(
+                user=user, patient=self.patient, pk=intake_pk, log=False
+            )
+
+    def shown(self) -> list:
+        return [self.patient] if self.source is None else [self.patient, self.source]
 
     def get_initial(self):
         if self.source is None:
@@ -223,7 +259,7 @@ class IntakeCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(patient=self.patient, source=self.source)
+        context["source"] = self.source
         return context
 
 
@@ -233,7 +269,7 @@ class IntakeDetailView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        patient = get_object_or_404(Patient, pk=kwargs["pk"])
+        patient = selectors.patient_get(user=self.request.user, pk=kwargs["pk"], log=False)
         intake = selectors.intake_get(
             user=self.request.user, patient=patient, pk=kwargs["intake_pk"]
         )

@@ -4,12 +4,16 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 
+from clinic.bounds import BoundedDateField, days_from_today
 from eligibility import rules
 from scheduling import selectors, times
 from scheduling.models import Device, Room, SessionType, TreatmentSession
 from scheduling.services import TREATMENT_FIELDS, provider_name
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
+
+#: How far ahead a session may be booked or moved, or free slots searched: two years.
+HORIZON_DAYS = 2 * 366
 
 
 class DateInput(forms.DateInput):
@@ -48,7 +52,10 @@ class _WhenMixin:
 
 
 def _when_fields(form: forms.Form) -> None:
-    form.fields["day"] = forms.DateField(widget=DateInput())
+    """A day from today up to the horizon (an earlier time today is the service's to refuse)."""
+    form.fields["day"] = BoundedDateField(
+        earliest=days_from_today(0), latest=days_from_today(HORIZON_DAYS), widget=DateInput()
+    )
     form.fields["time"] = forms.TimeField(
         widget=TimeInput(attrs={"step": times.slot_step().seconds})
     )
@@ -101,7 +108,9 @@ class BookingForm(_WhenMixin, forms.Form):
         field = self.fields["patient"]
         chosen = self.data.get("patient") if self.is_bound else self.initial.get("patient")
         patient = None
-        if str(chosen or "").isdigit():
+        chosen = str(chosen or "")
+        # ASCII digits only ("¹".isdigit() is true too) and no more of them than a key has.
+        if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18:
             patient = field.queryset.filter(pk=int(chosen)).first()
         field.widget.choices = [("", "Open the patient (Patients) and choose Book a session")]
         if patient is not None:
@@ -222,7 +231,7 @@ class ConsentForm(forms.Form):
 
 class FreeSlotsForm(forms.Form):
     session_type = forms.ModelChoiceField(queryset=SessionType.objects.filter(active=True))
-    day = forms.DateField(label="From", widget=DateInput())
+    day = BoundedDateField(label="From", latest=days_from_today(HORIZON_DAYS), widget=DateInput())
     provider = ProviderChoiceField(
         queryset=selectors.providers(), required=False, empty_label="Any provider"
     )

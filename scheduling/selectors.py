@@ -4,16 +4,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from clinic.audit import log_access
+from clinic.audit import log_access, log_access_many
 from intake.models import Patient
 from scheduling import times
 from scheduling.models import (
@@ -52,25 +50,8 @@ def _sessions() -> QuerySet[TreatmentSession]:
 
 
 def _log_many(sessions: list[TreatmentSession], *, by) -> None:
-    """One audit entry per session shown, inserted in bulk (one statement on PostgreSQL; a few
-    batches on SQLite), not one query per session."""
-    if not sessions:
-        return
-    content_type_id = ContentType.objects.get_for_model(TreatmentSession).pk
-    LogEntry.objects.bulk_create(
-        [
-            # By id: assigning the objects would check each of them as unsaved related objects.
-            LogEntry(
-                content_type_id=content_type_id,
-                object_pk=str(s.pk),
-                object_id=s.pk,
-                object_repr=str(s),
-                action=LogEntry.Action.ACCESS,
-                actor_id=by.pk,
-            )
-            for s in sessions
-        ]
-    )
+    """One audit entry per session shown, inserted in bulk, not one query per session."""
+    log_access_many(sessions, by=by)
 
 
 def session_get(*, user, pk: int, log: bool = True) -> TreatmentSession:
@@ -99,6 +80,26 @@ def consents_on_file(*, user, patient: Patient) -> dict[str, Consent]:
     for consent in patient.consents.select_related("witnessed_by").order_by("-signed_at", "-id"):
         latest.setdefault(consent.procedure, consent)
     return latest
+
+
+def booking_patient(*, user, pk: int | None) -> Patient | None:
+    """The patient a booking form is drawn for (from the patient's page, a free slot or the
+    POST), or None; the form shows the patient's name, so the read is logged."""
+    _require(user, "intake.view_patient")
+    patient = Patient.objects.filter(pk=pk).first() if _is_key(pk) else None
+    if patient is not None:
+        log_access(patient, by=user)
+    return patient
+
+
+def session_type_get(*, user, pk: int | None) -> SessionType | None:
+    _require(user, VIEW)
+    return SessionType.objects.filter(pk=pk).first() if _is_key(pk) else None
+
+
+def _is_key(pk: int | None) -> bool:
+    """A primary key the database can hold (a number typed into a URL may not be one)."""
+    return pk is not None and 0 < pk < 2**63
 
 
 def active_patients() -> QuerySet[Patient]:

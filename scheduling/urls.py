@@ -2,16 +2,21 @@ from datetime import date
 
 from django.urls import path, register_converter
 
+from clinic import bounds
 from scheduling import views
 
 
 class DateConverter:
-    """A day in the URL as YYYY-MM-DD (dates are not patient data)."""
+    """A day in the URL as YYYY-MM-DD (dates are not patient data). A day that does not exist,
+    or lies outside the years the app knows (clinic.bounds), is no URL: 404, never a 500."""
 
     regex = r"\d{4}-\d{2}-\d{2}"
 
     def to_python(self, value: str) -> date:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
+        if not bounds.in_range(day):
+            raise ValueError(f"{value} is outside the days the schedule shows")
+        return day
 
     def to_url(self, value: date) -> str:
         return value.isoformat()

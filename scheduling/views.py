@@ -5,17 +5,17 @@ from datetime import datetime, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from clinic.audit import log_access
+from clinic.bounds import in_range
 from clinic.idempotency import IdempotentFormMixin, mark_completed
+from clinic.redirects import safe_next
 from clinic.views import RoleRequiredMixin, call_service
 from eligibility import rules
 from eligibility.services import eligibility_for
 from intake import selectors as intake_selectors
-from intake.models import Patient
 from scheduling import selectors, services, times
 from scheduling.consent import CURRENT as CONSENT_TEXTS
 from scheduling.forms import (
@@ -27,7 +27,9 @@ from scheduling.forms import (
     RescheduleForm,
     TreatmentForm,
 )
-from scheduling.models import SessionType, Status
+from scheduling.models import Status
+
+FORM_METHODS = ["get", "post", "head", "options"]
 
 
 def _int(value) -> int | None:
@@ -57,6 +59,9 @@ class _SessionMixin:
 
 class _SessionFormView(_SessionMixin, RoleRequiredMixin, FormView):
     """A form about one session whose valid POST calls one service."""
+
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
 
     success_message = ""
 
@@ -164,6 +169,8 @@ class FreeSlotsView(RoleRequiredMixin, TemplateView):
 
 
 class SessionBookView(RoleRequiredMixin, IdempotentFormMixin, FormView):
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
     permission_required = "scheduling.add_treatmentsession"
     template_name = "scheduling/session_book.html"
     form_class = BookingForm
@@ -183,8 +190,11 @@ class SessionBookView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         }
         try:
             start = times.local(datetime.fromisoformat(get["start"]))
+        except (KeyError, ValueError, OverflowError):
+            start = None
+        if start is not None and in_range(start.date()):
             initial.update(day=start.date(), time=start.time())
-        except (KeyError, ValueError):
+        else:
             initial["day"] = times.today() + timedelta(days=1)
         return initial
 
@@ -220,15 +230,17 @@ class SessionBookView(RoleRequiredMixin, IdempotentFormMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = context["form"]
-        patient_pk = _int(form["patient"].value())
-        type_pk = _int(form["session_type"].value())
-        patient = Patient.objects.filter(pk=patient_pk).first() if patient_pk else None
-        session_type = SessionType.objects.filter(pk=type_pk).first() if type_pk else None
+        # The form names the patient it is for: the read is logged.
+        patient = selectors.booking_patient(
+            user=self.request.user, pk=_int(form["patient"].value())
+        )
+        session_type = selectors.session_type_get(
+            user=self.request.user, pk=_int(form["session_type"].value())
+        )
         if not form.is_bound and patient is not None and session_type is not None:
             # A preview before booking; a refused booking lists the same reasons in its errors.
             day = form.initial.get("day") or times.today()
             context["eligibility"] = eligibility_for(patient, session_type, on=day)
-            log_access(patient, by=self.request.user)
             context["missing_consents"] = services.missing_consents(
                 patient, session_type.procedures
             )
@@ -392,6 +404,8 @@ class PostCareView(_SessionMixin, RoleRequiredMixin, TemplateView):
 
 
 class ConsentCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
+    # A form answers GET and POST; Django would take PUT as a POST.
+    http_method_names = FORM_METHODS
     permission_required = "scheduling.add_consent"
     template_name = "scheduling/consent_form.html"
     form_class = ConsentForm
@@ -400,10 +414,8 @@ class ConsentCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         if kwargs["procedure"] not in CONSENT_TEXTS:
             raise Http404
         self.text = CONSENT_TEXTS[kwargs["procedure"]]
-        if request.user.is_authenticated and request.user.has_perm("intake.view_patient"):
+        if request.user.is_authenticated and self.has_permission():
             self.patient = intake_selectors.patient_get(user=request.user, pk=kwargs["pk"])
-        else:
-            self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -418,9 +430,9 @@ class ConsentCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         )
         if not saved:
             return self.form_invalid(form)
-        url = self.request.POST.get("next") or ""
-        if not url.startswith("/") or url.startswith("//"):
-            url = self.patient.get_absolute_url()
+        url = safe_next(
+            self.request, self.request.POST.get("next"), self.patient.get_absolute_url()
+        )
         mark_completed(self.request, url)
         messages.success(self.request, f"{self.text.title}: recorded.")
         return HttpResponseRedirect(url)

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from clinic.bounds import BoundedDateField
 from clinic.reports.exports import CHUNK
 from clinic.reports.forms import DateInput, StaffChoiceField
 from eligibility.models import PhysicianReview, Screening
@@ -44,8 +45,8 @@ class AuditSearchForm(forms.Form):
     )
     mrn = forms.CharField(label="Patient MRN", max_length=12, required=False)
     action = forms.ChoiceField(choices=[("", "Any action"), *ACTIONS], required=False)
-    date_from = forms.DateField(label="From", required=False, widget=DateInput())
-    date_to = forms.DateField(label="To", required=False, widget=DateInput())
+    date_from = BoundedDateField(label="From", required=False, widget=DateInput())
+    date_to = BoundedDateField(label="To", required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -22,10 +23,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import country_code_for_region
 
-from clinic.audit import actor
+from clinic.audit import actor, log_access_many
 from clinic.models import Export
 from clinic.reports import queries
 from clinic.reports.forms import ReportFilters
+from intake.models import Patient
 
 CHUNK = 2000
 CSV_BATCH = 500
@@ -77,10 +79,12 @@ class ReportExport:
     name: str
     title: str
     columns: tuple[str, ...]
-    rows: Callable[[ReportFilters], Iterator[tuple]]
+    # rows(filters, by=user): `by` is the staff member the rows are written for; a report that
+    # lists patients by name logs their reads for that user.
+    rows: Callable[..., Iterator[tuple]]
 
 
-def session_rows(filters: ReportFilters) -> Iterator[tuple]:
+def session_rows(filters: ReportFilters, *, by=None) -> Iterator[tuple]:
     qs = (
         queries.sessions(filters)
         .order_by("start", "id")
@@ -126,7 +130,7 @@ def _codes(reasons, severity: str) -> str:
     return ";".join(r.get("code", "") for r in reasons or [] if r.get("severity") == severity)
 
 
-def screening_rows(filters: ReportFilters) -> Iterator[tuple]:
+def screening_rows(filters: ReportFilters, *, by=None) -> Iterator[tuple]:
     qs = (
         queries.screenings(filters)
         .order_by("screened_at", "id")
@@ -162,7 +166,7 @@ def screening_rows(filters: ReportFilters) -> Iterator[tuple]:
         )
 
 
-def review_rows(filters: ReportFilters) -> Iterator[tuple]:
+def review_rows(filters: ReportFilters, *, by=None) -> Iterator[tuple]:
     qs = (
         queries.reviews(filters)
         .order_by("decided_at", "id")
@@ -240,23 +244,46 @@ RECALL_FIELDS = (
 )
 
 
-def recall_rows(filters: ReportFilters) -> Iterator[tuple]:
-    qs = recall_queryset(filters).values_list(*RECALL_FIELDS)
-    for row in qs.iterator(chunk_size=CHUNK):
-        mrn, first, last, phone, pk, start, type_name, status, serial, cartridge, kit = row
-        yield (
-            mrn,
-            f"{first} {last}",
-            _phone(phone),
-            pk,
-            _local(start, _DATE),
-            type_name,
-            status,
-            serial,
-            cartridge,
-            kit,
-            _matched(filters.lot, serial, cartridge, kit),
+def _recall_row(lot: str, row: tuple) -> tuple:
+    mrn, first, last, phone, pk, start, type_name, status, serial, cartridge, kit, _ = row
+    return (
+        mrn,
+        f"{first} {last}",
+        _phone(phone),
+        pk,
+        _local(start, _DATE),
+        type_name,
+        status,
+        serial,
+        cartridge,
+        kit,
+        _matched(lot, serial, cartridge, kit),
+    )
+
+
+def _recall_patients(rows: list[tuple]) -> list[Patient]:
+    """The patients of some recall rows, built from the rows themselves (no query), to log."""
+    patients: dict[int, Patient] = {}
+    for mrn, first, last, *_, patient_id in rows:
+        patients.setdefault(
+            patient_id, Patient(pk=patient_id, mrn=mrn, first_name=first, last_name=last)
         )
+    return list(patients.values())
+
+
+def recall_rows(filters: ReportFilters, *, by=None, limit: int | None = None) -> Iterator[tuple]:
+    """The recall list: names and phone numbers. For `by`, the patients of each chunk of rows
+    are logged as read (one bulk insert) before the chunk is written, so a download that
+    stops half-way has logged what it sent, and one chunk more at most."""
+    qs = recall_queryset(filters).values_list(*RECALL_FIELDS, "patient_id")
+    if limit is not None:
+        qs = qs[:limit]
+    found = qs.iterator(chunk_size=CHUNK)
+    while chunk := list(islice(found, CHUNK)):
+        if by is not None:
+            log_access_many(_recall_patients(chunk), by=by)
+        for row in chunk:
+            yield _recall_row(filters.lot, row)
 
 
 REPORTS: dict[str, ReportExport] = {

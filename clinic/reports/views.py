@@ -2,7 +2,6 @@
 the audit-log search. Admins only: `clinic.view_reports` to look, `clinic.export_reports` to
 download, `auditlog.view_logentry` for the audit log."""
 
-from itertools import islice
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponseRedirect
@@ -11,21 +10,20 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.views import View
 from django.views.generic import TemplateView
-from django_tables2 import RequestConfig
 
-from clinic.audit import log_access
+from clinic.paging import paginate_table
 from clinic.reports import audit_search, queries
 from clinic.reports.charts import Series, bar_chart, count_table
 from clinic.reports.exports import (
     REPORTS,
     csv_response,
     recall_queryset,
+    recall_rows,
     record_export,
     xlsx_response,
 )
 from clinic.reports.forms import RecallFilterForm, ReportFilterForm, ReportFilters
 from clinic.views import RoleRequiredMixin
-from intake.models import Patient
 
 FORMATS = ("csv", "xlsx")
 RECALL_SHOWN = 500
@@ -182,10 +180,8 @@ class RecallReportView(ReportView):
         if not filters.lot:
             return {"searched": False}
         spec = REPORTS["recall"]
-        rows = list(islice(spec.rows(filters), RECALL_SHOWN))
+        rows = list(recall_rows(filters, by=self.request.user, limit=RECALL_SHOWN))
         mrns = {row[0] for row in rows}
-        for patient in Patient.objects.filter(mrn__in=mrns):
-            log_access(patient, by=self.request.user)
         return {
             "searched": True,
             "rows": rows,
@@ -217,7 +213,7 @@ class ExportView(RoleRequiredMixin, View):
             return render(request, "reports/export_error.html", context, status=400)
         filters = form.filters()
         record_export(by=request.user, report=report, fmt=fmt, filters=filters.as_json())
-        rows = spec.rows(filters)
+        rows = spec.rows(filters, by=request.user)
         if fmt == "csv":
             return csv_response(report, spec.columns, rows)
         return xlsx_response(report, spec.title, spec.columns, rows)
@@ -242,7 +238,7 @@ class AuditLogView(RoleRequiredMixin, TemplateView):
         form = audit_search.AuditSearchForm(search) if search else audit_search.AuditSearchForm()
         entries = audit_search.audit_entries(form if search else None)
         table = audit_search.AuditTable(entries)
-        RequestConfig(self.request, paginate={"per_page": AUDIT_PER_PAGE}).configure(table)
+        paginate_table(self.request, table, per_page=AUDIT_PER_PAGE)
         context.update(form=form, table=table, searching=bool(search))
         return context
 

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tests.permission_matrix import DENIED, LOGIN, OK, REDIRECT, Case, expect
+from tests.permission_matrix import FRONT_DESK, OK, PHYSICIAN, REDIRECT, declare
 from tests.scheduling.factories import make_clinic, make_session, on_day, screened_patient
 
 
@@ -19,77 +19,97 @@ def _session(name):
     return lambda o: reverse(name, args=[o["session"]])
 
 
-def _both(name, url, get, post):
-    return [Case(name, "get", url, get), Case(name, "post", url, post)]
-
-
-DESK_AND_DOC = expect(LOGIN, OK, OK, DENIED)
-DESK_ONLY = expect(LOGIN, OK, DENIED, DENIED)
-DOC_ONLY = expect(LOGIN, DENIED, OK, DENIED)
+DESK_AND_DOC = (FRONT_DESK, PHYSICIAN)
+DESK = (FRONT_DESK,)
+DOC = (PHYSICIAN,)
 
 CASES = [
-    Case("scheduling:today", "get", lambda o: reverse("scheduling:today"), DESK_AND_DOC),
-    Case(
-        "scheduling:day", "get", lambda o: reverse("scheduling:day", args=[o["day"]]), DESK_AND_DOC
-    ),
-    Case(
+    declare("scheduling:today", lambda o: reverse("scheduling:today"), who=DESK_AND_DOC, get=OK),
+    declare(
         "scheduling:day",
-        "get",
-        lambda o: reverse("scheduling:day", args=[o["day"]]) + "?by=provider",
-        DESK_AND_DOC,
+        lambda o: reverse("scheduling:day", args=[o["day"]]),
+        who=DESK_AND_DOC,
+        get=OK,
     ),
-    Case("scheduling:free-slots", "get", lambda o: reverse("scheduling:free-slots"), DESK_AND_DOC),
-    Case("scheduling:attention", "get", lambda o: reverse("scheduling:attention"), DESK_AND_DOC),
-    *_both(
+    declare(
+        "scheduling:day",
+        lambda o: reverse("scheduling:day", args=[o["day"]]) + "?by=provider",
+        who=DESK_AND_DOC,
+        get=OK,
+    ),
+    declare(
+        "scheduling:free-slots",
+        lambda o: reverse("scheduling:free-slots"),
+        who=DESK_AND_DOC,
+        get=OK,
+    ),
+    declare(
+        "scheduling:attention", lambda o: reverse("scheduling:attention"), who=DESK_AND_DOC, get=OK
+    ),
+    declare(
         "scheduling:session-book",
         lambda o: reverse("scheduling:session-book") + f"?patient={o['sched_patient']}",
-        DESK_AND_DOC,
-        DESK_AND_DOC,
+        who=DESK_AND_DOC,
+        get=OK,
+        post=OK,
     ),
-    Case("scheduling:session-detail", "get", _session("scheduling:session-detail"), DESK_AND_DOC),
-    *_both(
+    declare(
+        "scheduling:session-detail", _session("scheduling:session-detail"), who=DESK_AND_DOC, get=OK
+    ),
+    declare(
         "scheduling:session-reschedule",
         _session("scheduling:session-reschedule"),
-        DESK_AND_DOC,
-        DESK_AND_DOC,
+        who=DESK_AND_DOC,
+        get=OK,
+        post=OK,
     ),
-    *_both(
-        "scheduling:session-cancel", _session("scheduling:session-cancel"), DESK_ONLY, DESK_ONLY
+    declare(
+        "scheduling:session-cancel",
+        _session("scheduling:session-cancel"),
+        who=DESK,
+        get=OK,
+        post=OK,
     ),
-    *_both(
-        "scheduling:session-check-in", _session("scheduling:session-check-in"), DESK_ONLY, DESK_ONLY
+    declare(
+        "scheduling:session-check-in",
+        _session("scheduling:session-check-in"),
+        who=DESK,
+        get=OK,
+        post=OK,
     ),
-    Case(
+    declare(
         "scheduling:session-no-show",
-        "post",
         _session("scheduling:session-no-show"),
-        expect(LOGIN, REDIRECT, DENIED, DENIED),
+        who=DESK,
+        post=REDIRECT,
     ),
-    Case(
-        "scheduling:session-start",
-        "post",
-        _session("scheduling:session-start"),
-        expect(LOGIN, DENIED, REDIRECT, DENIED),
+    declare(
+        "scheduling:session-start", _session("scheduling:session-start"), who=DOC, post=REDIRECT
     ),
-    *_both(
-        "scheduling:session-treatment", _session("scheduling:session-treatment"), DOC_ONLY, DOC_ONLY
+    declare(
+        "scheduling:session-treatment",
+        _session("scheduling:session-treatment"),
+        who=DOC,
+        get=OK,
+        post=OK,
     ),
-    Case(
+    declare(
         "scheduling:session-complete",
-        "post",
         _session("scheduling:session-complete"),
-        expect(LOGIN, DENIED, REDIRECT, DENIED),
+        who=DOC,
+        post=REDIRECT,
     ),
-    Case(
+    declare(
         "scheduling:session-post-care",
-        "get",
         _session("scheduling:session-post-care"),
-        DESK_AND_DOC,
+        who=DESK_AND_DOC,
+        get=OK,
     ),
-    *_both(
+    declare(
         "scheduling:consent-create",
         lambda o: reverse("scheduling:consent-create", args=[o["sched_patient"], "prp"]),
-        DESK_AND_DOC,
-        DESK_AND_DOC,
+        who=DESK_AND_DOC,
+        get=OK,
+        post=OK,
     ),
 ]

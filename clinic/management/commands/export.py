@@ -57,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError("A recall export needs --lot.")
         spec = REPORTS[report]
         record_export(by=user, report=report, fmt=options["format"], filters=filters.as_json())
-        rows = spec.rows(filters)
+        rows = spec.rows(filters, by=user)
         if options["format"] == "xlsx":
             with open(options["output"], "wb") as file:
                 write_xlsx(file, spec.title, spec.columns, rows)
