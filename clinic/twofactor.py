@@ -32,6 +32,7 @@ from django_otp.util import random_hex
 
 from clinic.redirects import safe_next
 from clinic.roles import role_of
+from clinic.views import FORM_METHODS
 
 #: The session key holding the key of a device being set up, until a code from it is right.
 PENDING_KEY = "two_factor_pending_key"
@@ -90,6 +91,7 @@ def _following(request) -> str:
 
 
 class TwoFactorVerifyView(FormView):
+    http_method_names = FORM_METHODS
     template_name = "registration/two_factor_verify.html"
     form_class = TokenForm
 
@@ -170,6 +172,7 @@ def _verify_pending(key: str, token: str) -> int | None:
 
 
 class TwoFactorSetupView(FormView):
+    http_method_names = FORM_METHODS
     template_name = "registration/two_factor_setup.html"
     form_class = SetupForm
 

@@ -5,7 +5,7 @@ from django.urls import include, path, reverse_lazy
 
 from clinic.passwords import RateLimitedPasswordResetView
 from clinic.twofactor import TwoFactorSetupView, TwoFactorVerifyView
-from clinic.views import DashboardView
+from clinic.views import FORM_METHODS, DashboardView
 
 FORM = "registration/password_form.html"
 MESSAGE = "registration/password_message.html"
@@ -14,7 +14,11 @@ urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
     path(
         "login/",
-        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        login_not_required(
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, http_method_names=FORM_METHODS
+            )
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -23,7 +27,9 @@ urlpatterns = [
     path(
         "account/password/",
         auth_views.PasswordChangeView.as_view(
-            template_name=FORM, extra_context={"title": "Change your password"}
+            template_name=FORM,
+            extra_context={"title": "Change your password"},
+            http_method_names=FORM_METHODS,
         ),
         name="password_change",
     ),
@@ -41,6 +47,7 @@ urlpatterns = [
             template_name=FORM,
             success_url=reverse_lazy("password_reset_done"),
             extra_context={"title": "Reset your password"},
+            http_method_names=FORM_METHODS,
         ),
         name="password_reset",
     ),
@@ -59,7 +66,9 @@ urlpatterns = [
     path(
         "account/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name=FORM, extra_context={"title": "Choose a new password"}
+            template_name=FORM,
+            extra_context={"title": "Choose a new password"},
+            http_method_names=FORM_METHODS,
         ),
         name="password_reset_confirm",
     ),

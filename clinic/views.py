@@ -5,6 +5,9 @@ from django.views.generic import TemplateView
 
 from clinic.roles import role_of
 
+# A form page answers GET and POST; Django's FormView would take a PUT as a POST.
+FORM_METHODS = ["get", "post", "head", "options"]
+
 
 class RoleRequiredMixin(PermissionRequiredMixin):
     """Deny by default: a logged-in user without the permission gets 403, never the page.

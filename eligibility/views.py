@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from clinic.views import RoleRequiredMixin, call_service
+from clinic.views import FORM_METHODS, RoleRequiredMixin, call_service
 from eligibility import lifecycle, rules, selectors, services
 from eligibility.forms import DecisionForm, ReviewDecisionForm, SignOffEndForm, SignOffForm
 from eligibility.models import Decision, PlanSignOff, Screening
@@ -20,9 +20,6 @@ REVIEW = "eligibility.review_screening"
 SIGN_OFF = "eligibility.sign_off_plan"
 SEE_ANSWERS = "eligibility.view_screening_answers"
 MEDICATION_CODES = tuple(c.code for c in rules.CATALOGUE if c.section == "medications")
-
-
-FORM_METHODS = ["get", "post", "head", "options"]
 
 
 # ---- what a physician reads before deciding ---------------------------------------------------

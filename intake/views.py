@@ -10,7 +10,7 @@ from django.views.generic import FormView, TemplateView
 
 from clinic.idempotency import IdempotentFormMixin, mark_completed
 from clinic.paging import paginate_table
-from clinic.views import RoleRequiredMixin, call_service
+from clinic.views import FORM_METHODS, RoleRequiredMixin, call_service
 from eligibility.services import eligibility_summary
 from intake import selectors, services
 from intake.filters import PatientFilter
@@ -18,8 +18,6 @@ from intake.forms import ArchiveForm, IntakeForm, PatientForm
 from intake.tables import PatientTable
 
 SEARCH_SESSION_KEY = "patient_search"
-
-FORM_METHODS = ["get", "post", "head", "options"]
 
 
 class _PatientPageMixin:

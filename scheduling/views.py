@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 from clinic.bounds import in_range
 from clinic.idempotency import IdempotentFormMixin, mark_completed
 from clinic.redirects import safe_next
-from clinic.views import RoleRequiredMixin, call_service
+from clinic.views import FORM_METHODS, RoleRequiredMixin, call_service
 from eligibility import rules
 from eligibility.services import eligibility_for
 from intake import selectors as intake_selectors
@@ -28,8 +28,6 @@ from scheduling.forms import (
     TreatmentForm,
 )
 from scheduling.models import Status
-
-FORM_METHODS = ["get", "post", "head", "options"]
 
 
 def _int(value) -> int | None:

@@ -30,11 +30,6 @@ def row(get=NOT_ALLOWED, post=NOT_ALLOWED, rest=NOT_ALLOWED) -> dict:
     return {"get": get, "post": post, "put": rest, "patch": rest, "delete": rest}
 
 
-# Django's own form views (login, password, two-factor) take PUT as a POST: the next step is to
-# give them http_method_names like the app's forms (issue 12 report); until then it is written
-# down here, so a change either way shows.
-PUT_AS_POST = {"put": OK}
-
 CASES = [
     # Signed in already: straight on, whatever the method.
     declare(
@@ -42,7 +37,7 @@ CASES = [
         _url("login"),
         who=(),
         others=REDIRECT,
-        override={ANON: {**row(get=OK, post=OK), **PUT_AS_POST}},
+        override={ANON: row(get=OK, post=OK)},
     ),
     declare(
         "logout",
@@ -59,9 +54,8 @@ CASES = [
         get=OK,
         post=OK,
         override={
-            **dict.fromkeys((FRONT_DESK, PHYSICIAN, CLINIC_ADMIN), PUT_AS_POST),
             NO_GROUP: row(TWO_FACTOR, TWO_FACTOR, TWO_FACTOR),
-            UNVERIFIED_ADMIN: {**row(OK, OK), **PUT_AS_POST},
+            UNVERIFIED_ADMIN: row(OK, OK),
         },
     ),
     declare(
@@ -71,8 +65,7 @@ CASES = [
         get=OK,
         post=OK,
         override={
-            **dict.fromkeys(SIGNED_IN, PUT_AS_POST),
-            UNVERIFIED_PHYSICIAN: {**row(OK, OK), **PUT_AS_POST},
+            UNVERIFIED_PHYSICIAN: row(OK, OK),
         },
     ),
     declare(
@@ -81,7 +74,6 @@ CASES = [
         who=SIGNED_IN,
         get=OK,
         post=OK,
-        override=dict.fromkeys(SIGNED_IN, PUT_AS_POST),
     ),
     declare("password_change_done", _url("password_change_done"), who=SIGNED_IN, get=OK),
     # Open to anyone who has lost their password.
@@ -91,7 +83,6 @@ CASES = [
         who=(ANON, *SIGNED_IN),
         get=OK,
         post=OK,
-        override=dict.fromkeys((ANON, *SIGNED_IN), PUT_AS_POST),
     ),
     declare(
         "password_reset_done",
