@@ -116,13 +116,34 @@ class ReviewQueueView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class ReviewDecideView(RoleRequiredMixin, FormView):
-    """A decision taken from the queue, on the screening's patient and procedure."""
+class _DecisionFormMixin:
+    """What the queue's and the patient page's decision forms share: the reasons open to a
+    decision, and the fields every decision service takes."""
 
     # A form answers GET and POST; Django would take PUT as a POST.
     http_method_names = FORM_METHODS
-
     permission_required = REVIEW
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "code_choices": self.choices,
+            "today": timezone.localdate(),
+        }
+
+    @staticmethod
+    def decision_fields(form) -> dict:
+        return {
+            "decision": form.cleaned_data["decision"],
+            "note": form.cleaned_data["note"],
+            "codes": form.cleaned_data["codes"] or None,
+            "cleared_until": form.cleaned_data.get("cleared_until"),
+        }
+
+
+class ReviewDecideView(_DecisionFormMixin, RoleRequiredMixin, FormView):
+    """A decision taken from the queue, on the screening's patient and procedure."""
+
     template_name = "eligibility/review_decide.html"
     form_class = ReviewDecisionForm
 
@@ -140,23 +161,13 @@ class ReviewDecideView(RoleRequiredMixin, FormView):
             )
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "code_choices": self.choices,
-            "today": timezone.localdate(),
-        }
-
     def form_valid(self, form):
         _, saved = call_service(
             form,
             services.review_decide,
             by=self.request.user,
             screening=self.screening,
-            decision=form.cleaned_data["decision"],
-            note=form.cleaned_data["note"],
-            codes=form.cleaned_data["codes"] or None,
-            cleared_until=form.cleaned_data.get("cleared_until"),
+            **self.decision_fields(form),
         )
         if not saved:
             return self.form_invalid(form)
@@ -188,13 +199,9 @@ class ReviewDecideView(RoleRequiredMixin, FormView):
 # ---- a decision from the patient's page -------------------------------------------------------
 
 
-class PatientDecideView(RoleRequiredMixin, FormView):
+class PatientDecideView(_DecisionFormMixin, RoleRequiredMixin, FormView):
     """Record a decision on a patient's reasons for one procedure (lifecycle rules 2-4)."""
 
-    # A form answers GET and POST; Django would take PUT as a POST.
-    http_method_names = FORM_METHODS
-
-    permission_required = REVIEW
     template_name = "eligibility/decide.html"
     form_class = DecisionForm
 
@@ -209,13 +216,6 @@ class PatientDecideView(RoleRequiredMixin, FormView):
             self.choices = decision_choices(self.patient, self.procedure, blocks)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "code_choices": self.choices,
-            "today": timezone.localdate(),
-        }
-
     def form_valid(self, form):
         _, saved = call_service(
             form,
@@ -223,10 +223,7 @@ class PatientDecideView(RoleRequiredMixin, FormView):
             by=self.request.user,
             patient=self.patient,
             procedure=self.procedure,
-            decision=form.cleaned_data["decision"],
-            note=form.cleaned_data["note"],
-            codes=form.cleaned_data["codes"] or None,
-            cleared_until=form.cleaned_data.get("cleared_until"),
+            **self.decision_fields(form),
         )
         if not saved:
             return self.form_invalid(form)
