@@ -203,9 +203,9 @@ class PatientHistory:
 
 
 def derived_facts(patient: Patient, intake: IntakeQuestionnaire, on: date) -> dict:
+    """The facts besides the answers that the rules read (`rules.evaluate`'s keywords)."""
     return {
         "age": patient.age_on(on) if patient.date_of_birth else None,
-        "sex": patient.sex,
         "scale": intake.scale or None,
         "grade": intake.grade or None,
         "fitzpatrick": intake.fitzpatrick or None,
@@ -243,7 +243,9 @@ def _store(
     now = timezone.now()
     pol = policy()
     today = pol.day(now)
-    derived = derived_facts(patient, intake, today)
+    facts = derived_facts(patient, intake, today)
+    # Stored with the patient's sex as it was, for the record; no rule reads it.
+    derived = {**facts, "sex": patient.sex}
     details = intake_details(intake)
     with transaction.atomic(), actor(by):
         history = PatientHistory.load(patient).history
@@ -252,7 +254,7 @@ def _store(
         Screening.objects.filter(patient=patient, is_latest=True).update(is_latest=False)
         screenings = []
         for procedure in rules.PROCEDURES:
-            outcome = rules.evaluate(answers, procedure, **derived)
+            outcome = rules.evaluate(answers, procedure, **facts)
             record = lifecycle.ScreeningRecord(
                 id=None,
                 at=now,
@@ -433,10 +435,6 @@ class ProcedureEligibility:
         return tuple(r for r in self.reasons if r.severity == rules.CAUTION)
 
     @property
-    def lifts_on(self) -> date | None:
-        return self.assessment.lifts_on if self.assessment else None
-
-    @property
     def valid_through(self) -> date | None:
         return self.assessment.valid_through if self.assessment else None
 
@@ -495,15 +493,19 @@ class Eligibility:
         return [p.review for p in self.procedures if p.review is not None]
 
     def message(self) -> str:
-        """Why it cannot go ahead and what would unblock it, in plain words."""
-        parts = []
+        """Why it cannot go ahead and what would unblock it, in plain words; procedures held up
+        by the same thing are named together."""
+        said: dict[tuple[str, str], list[str]] = {}
         for p in self.blocking:
             why = ", ".join(r.label for r in p.blocking_reasons)
-            text = f"{_upper_first(p.procedure_label)}: {p.label.lower()}"
-            if p.unblock:
-                text += f". {p.unblock.rstrip('.')}"
-            elif why:
-                text += f" ({why})"
+            detail = p.unblock.rstrip(".") if p.unblock else (f"({why})" if why else "")
+            said.setdefault((p.label.lower(), detail), []).append(p.procedure_label)
+        parts = []
+        for (label, detail), procedures in said.items():
+            names = " and ".join(procedures)
+            text = f"{_upper_first(names)}: {label}"
+            if detail:
+                text += f". {detail}" if not detail.startswith("(") else f" {detail}"
             parts.append(text)
         if not self.signoff.ok:
             parts.append(SIGNOFF_NEEDED.rstrip("."))

@@ -177,7 +177,7 @@ def test_front_desk_journey(page: Page, live_server, log_in, shot, clinic):
     expect(page.locator("#eligibility")).to_contain_text("Scalp acne")
     shot(page, "07-patient-scalp-acne")
     book(page, live_server, harry_pk, day=day)
-    expect(page.locator("main form")).to_contain_text("scalp acne")
+    expect(page.locator("main form")).to_contain_text("Scalp acne: stands until")
     shot(page, "08-booking-refused-acne")
 
     # The same room at the same time is taken.
