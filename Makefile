@@ -2,18 +2,34 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# The venv is (re)installed whenever the dev lock changes: the stamp's name is its checksum.
+STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.lock | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/follicle
 
-.PHONY: install run migrate demo test test-postgres test-e2e chromium bench lint format check-deploy backup restore clean
+.PHONY: install lock lock-upgrade run migrate demo test test-postgres test-e2e chromium bench lint format check-deploy backup restore clean
 
-$(STAMP): requirements.txt
+# Development and test venv: runtime and dev dependencies, exactly as locked, hashes checked.
+$(STAMP): requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 install: $(STAMP)
+
+# After editing requirements.txt or requirements-dev.txt: recompile both locks (pins kept
+# where still allowed), then commit the .txt and .lock files together. `make lock-upgrade`
+# also moves unpinned (transitive) dependencies to their newest allowed releases.
+# The dev lock is constrained by the runtime lock, so both hold the same runtime versions.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install
+	$(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) $(LOCK_ARGS) --constraint requirements.lock \
+	  --output-file requirements-dev.lock requirements-dev.txt
+
+lock-upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 migrate: install
 	$(PY) manage.py migrate --noinput

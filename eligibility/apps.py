@@ -2,11 +2,17 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _rescreen_after_migrate(sender, **kwargs) -> None:
-    """A new rule set re-evaluates stored answers as part of `migrate` (lifecycle rule 8)."""
+def _rescreen_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    """A new rule set re-evaluates stored answers as part of `migrate` (lifecycle rule 8),
+    once the database has every eligibility migration (not after a partial or backward one)."""
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
     from eligibility.services import screen_rules_updated
 
-    screen_rules_updated()
+    loader = MigrationLoader(connections[using])
+    if set(loader.graph.leaf_nodes(sender.label)) <= set(loader.applied_migrations):
+        screen_rules_updated()
 
 
 class EligibilityConfig(AppConfig):
