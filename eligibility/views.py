@@ -60,25 +60,36 @@ def _catalogue_severity(code: str, procedure: str) -> str:
     return rules.CATALOGUE_BY_CODE[answered].severities.get(procedure, "")
 
 
-def medications_text(screening: Screening | None) -> str:
-    """The medications free text, or why it is empty: an empty box is not "none" when a
-    medication question was answered yes."""
+# The free-text boxes of the intake, and the catalogue questions whose "yes" they should explain.
+ALLERGY_CODES = ("nickel_allergy", "anesthetic_allergy")
+
+
+def _free_text(screening: Screening | None, box: str, codes) -> str:
+    """A free-text box, or why it is empty: an empty box is not "none" when a question it
+    should explain was answered yes."""
     if screening is None:
         return "none listed"
-    details = screening.details or {}
-    written = details.get("medications")
+    written = (screening.details or {}).get(box)
     if written is None and screening.intake_id:
-        written = screening.intake.medications
+        written = getattr(screening.intake, box)
     if (written or "").strip():
         return written.strip()
     said_yes = [
         rules.CATALOGUE_BY_CODE[code].label
-        for code in MEDICATION_CODES
+        for code in codes
         if (screening.answers or {}).get(code) is True
     ]
     if said_yes:
         return f"not written down (answered yes to: {'; '.join(said_yes)})"
     return "none listed"
+
+
+def medications_text(screening: Screening | None) -> str:
+    return _free_text(screening, "medications", MEDICATION_CODES)
+
+
+def allergies_text(screening: Screening | None) -> str:
+    return _free_text(screening, "allergies", ALLERGY_CODES)
 
 
 def answer_rows(screening: Screening | None) -> list[tuple]:
@@ -188,6 +199,7 @@ class ReviewDecideView(_DecisionFormMixin, RoleRequiredMixin, FormView):
             item=self.item,
             answered=[(c, a) for c, a, _ in answer_rows(self.screening)],
             medications=medications_text(self.screening),
+            allergies=allergies_text(self.screening),
             screenings=screenings[:20],
             reviews=reviews[:20],
             current=self.current,
@@ -248,6 +260,7 @@ class PatientDecideView(_DecisionFormMixin, RoleRequiredMixin, FormView):
             see_answers=see_answers,
             answered=answer_rows(self.item.screening) if see_answers else [],
             medications=medications_text(self.item.screening) if see_answers else "",
+            allergies=allergies_text(self.item.screening) if see_answers else None,
         )
         return context
 
