@@ -174,11 +174,6 @@ class Assessment:
     def reasons(self) -> tuple[rules.Reason, ...]:
         return tuple(b.reason for b in self.blocks) + self.cautions
 
-    @property
-    def lifts_on(self) -> date | None:
-        days = [b.lifts_on for b in self.blocks if b.lifts_on is not None]
-        return max(days, default=None)
-
 
 @dataclass(frozen=True)
 class SignOffAssessment:

@@ -4,8 +4,6 @@ A screening keeps everything it was decided on (answers, derived facts, rule-set
 any decision can be explained later exactly as it was made, even after the rules change.
 """
 
-from datetime import datetime
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -127,25 +125,6 @@ class Screening(models.Model):
     @property
     def blocking_reasons(self) -> list[rules.Reason]:
         return [r for r in self.reason_objects if r.severity in (rules.EXCLUDE, rules.REVIEW)]
-
-    @property
-    def cautions(self) -> list[rules.Reason]:
-        return [r for r in self.reason_objects if r.severity == rules.CAUTION]
-
-    @property
-    def has_exclusion(self) -> bool:
-        return any(r["severity"] == rules.EXCLUDE for r in self.reasons)
-
-    @property
-    def review_codes(self) -> frozenset[str]:
-        return frozenset(r["code"] for r in self.reasons if r["severity"] == rules.REVIEW)
-
-    @property
-    def answered_since(self):
-        """The oldest answer's time: the screening counts from then (lifecycle rule 1)."""
-        if not self.answered_at:
-            return self.screened_at
-        return min(datetime.fromisoformat(v) for v in self.answered_at.values())
 
 
 class Decision(models.TextChoices):

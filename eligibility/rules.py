@@ -37,8 +37,6 @@ SEVERITIES: tuple[str, ...] = (EXCLUDE, REVIEW, CAUTION)
 ELIGIBLE: str = "eligible"
 NEEDS_REVIEW: str = "needs_review"
 INELIGIBLE: str = "ineligible"
-# From least to most restrictive: strictest() picks the last one present.
-STATUSES: tuple[str, ...] = (ELIGIBLE, NEEDS_REVIEW, INELIGIBLE)
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("medical", "Medical history"),
@@ -427,29 +425,6 @@ class Outcome:
     reasons: tuple[Reason, ...]
     rescreen_after: int | None
 
-    @property
-    def blocking_reasons(self) -> tuple[Reason, ...]:
-        return tuple(r for r in self.reasons if r.severity in (EXCLUDE, REVIEW))
-
-    @property
-    def cautions(self) -> tuple[Reason, ...]:
-        return tuple(r for r in self.reasons if r.severity == CAUTION)
-
-
-def strictest(statuses: Iterable[str]) -> str:
-    """The most restrictive status: ineligible > needs_review > eligible.
-
-    An empty input is an error rather than "eligible": nothing screened is not a clearance.
-    """
-    ranks = []
-    for status in statuses:
-        if status not in STATUSES:
-            raise ValueError(f"Unknown status {status!r}; valid: {', '.join(STATUSES)}")
-        ranks.append(STATUSES.index(status))
-    if not ranks:
-        raise ValueError("strictest() needs at least one status")
-    return STATUSES[max(ranks)]
-
 
 def _check_procedure(procedure: str) -> None:
     if procedure not in PROCEDURES:
@@ -580,16 +555,14 @@ def evaluate(
     procedure: str,
     *,
     age: int | None = None,
-    sex: str | None = None,
     scale: str | None = None,
     grade: str | None = None,
     fitzpatrick: str | None = None,
 ) -> Outcome:
     """Screen one procedure. A missing or None answer is not a no: it blocks until answered.
 
-    `age` None means no date of birth is known: review for every procedure. `sex` is taken so
-    callers can pass the patient's facts as one set; no rule reads it yet (the scale already
-    says which pattern was graded).
+    `age` None means no date of birth is known: review for every procedure. No rule reads the
+    patient's sex: the scale already says which pattern was graded.
     """
     _check_procedure(procedure)
     _check_answers(answers)
@@ -630,48 +603,5 @@ def evaluate(
         procedure=procedure,
         status=_status(reasons),
         reasons=reasons,
-        rescreen_after=min(rescreen, default=None),
-    )
-
-
-def evaluate_combined(
-    answers: Mapping[str, bool | None],
-    procedures: Iterable[str],
-    *,
-    age: int | None = None,
-    sex: str | None = None,
-    scale: str | None = None,
-    grade: str | None = None,
-    fitzpatrick: str | None = None,
-) -> Outcome:
-    """Screen a session type: it is only as eligible as its least eligible procedure."""
-    if isinstance(procedures, str):
-        raise TypeError("procedures must be a sequence of procedure codes, not one string")
-    procedures = tuple(procedures)
-    if not procedures:
-        raise ValueError("evaluate_combined() needs at least one procedure")
-    if len(set(procedures)) != len(procedures):
-        raise ValueError(f"Procedure listed twice in {procedures!r}")
-    outcomes = [
-        evaluate(
-            answers,
-            procedure,
-            age=age,
-            sex=sex,
-            scale=scale,
-            grade=grade,
-            fitzpatrick=fitzpatrick,
-        )
-        for procedure in procedures
-    ]
-    reasons: dict[tuple[str, str, str], Reason] = {}
-    for outcome in outcomes:
-        for reason in outcome.reasons:
-            reasons.setdefault((reason.code, reason.severity, reason.label), reason)
-    rescreen = [o.rescreen_after for o in outcomes if o.rescreen_after is not None]
-    return Outcome(
-        procedure="+".join(procedures),
-        status=strictest(o.status for o in outcomes),
-        reasons=tuple(reasons.values()),
         rescreen_after=min(rescreen, default=None),
     )

@@ -45,10 +45,6 @@ def patient_intakes(*, user, patient: Patient) -> QuerySet[IntakeQuestionnaire]:
     return patient.intakes.select_related("taken_by").order_by("-taken_at", "-id")
 
 
-def intake_latest(*, patient: Patient) -> IntakeQuestionnaire | None:
-    return patient.intakes.order_by("-taken_at", "-id").first()
-
-
 def intake_get(*, user, patient: Patient, pk: int, log: bool = True) -> IntakeQuestionnaire:
     _require(user, "intake.view_intakequestionnaire")
     intake = get_object_or_404(

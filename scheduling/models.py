@@ -339,10 +339,6 @@ class TreatmentSession(models.Model):
             )
 
     @property
-    def is_live(self) -> bool:
-        return self.status not in RELEASED
-
-    @property
     def is_blocked(self) -> bool:
         return bool(self.blocked_reason)
 

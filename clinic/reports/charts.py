@@ -1,7 +1,8 @@
 """Server-rendered SVG bar charts: no JavaScript, no inline style (the CSP forbids both).
 
-Every label goes through format_html, so a room or code named "<script>" stays text. Each chart
-sits beside a table with the same figures, which is what screen readers and printouts use.
+Every element goes through format_html or format_html_join, which escape each value put into
+it, so a room or code named "<script>" stays text. Each chart sits beside a table with the same
+figures, which is what screen readers and printouts use.
 """
 
 from collections.abc import Sequence
@@ -9,8 +10,8 @@ from dataclasses import dataclass
 
 from django.template.defaultfilters import date as date_filter
 from django.utils.formats import localize
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 WIDTH = 640
 HEIGHT = 280
@@ -51,7 +52,6 @@ def _number(value: float) -> str:
 def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) -> SafeString:
     """Grouped vertical bars, one group per label, one bar per series, a legend on top."""
     groups = max(1, len(labels))
-    width = WIDTH
     # A fixed canvas: many groups get thinner bars (and every n-th label) instead of a chart
     # so wide that it shrinks to nothing on the page.
     group_width = (WIDTH - LEFT - RIGHT) / groups
@@ -59,88 +59,122 @@ def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) ->
     label_every = -(-groups // MAX_LABELS)
     plot_height = HEIGHT - TOP - BOTTOM
     top_value = _nice_max(max((v for s in series for v in s.values), default=0))
+    base = TOP + plot_height
 
     def y(value: float) -> float:
         return TOP + plot_height - plot_height * value / top_value
 
-    # Plain formatting with every text escaped: a chart is a few hundred elements, and
-    # format_html per element cost more than the report's queries.
-    title = escape(title)
-    names = [escape(s.name) for s in series]
-    colours = [escape(s.colour) for s in series]
-    parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {width} '
-        f'{HEIGHT}" role="img" aria-label="{title}"><title>{title}</title>'
-    ]
-    for tick in range(TICKS + 1):
-        value = top_value * tick / TICKS
-        at = _f(y(value))
-        parts.append(
-            f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{at}" y2="{at}" stroke="#dee2e6"/>'
-            f'<text x="{LEFT - 4}" y="{_f(y(value) + 3)}" font-size="10" text-anchor="end" '
-            f'fill="#6c757d">{escape(_number(value))}</text>'
-        )
+    ticks = [top_value * tick / TICKS for tick in range(TICKS + 1)]
+    grid = format_html_join(
+        "",
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#dee2e6"/>'
+        '<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#6c757d">{}</text>',
+        (
+            (LEFT, WIDTH - RIGHT, _f(y(v)), _f(y(v)), LEFT - 4, _f(y(v) + 3), _number(v))
+            for v in ticks
+        ),
+    )
+    legend = []
     x = LEFT
-    for s, name, colour in zip(series, names, colours, strict=True):
-        parts.append(
-            f'<rect x="{x}" y="8" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="17" font-size="11" fill="#212529">{name}</text>'
-        )
+    for s in series:
+        legend.append((x, s.colour, x + 14, s.name))
         x += 14 + 7 * len(s.name) + 16
-    base = TOP + plot_height
+    keys = format_html_join(
+        "",
+        '<rect x="{}" y="8" width="10" height="10" fill="{}"/>'
+        '<text x="{}" y="17" font-size="11" fill="#212529">{}</text>',
+        legend,
+    )
+    groups_svg = []
     for index, label in enumerate(labels):
-        text = escape(label)
         left = LEFT + (group_width - bar * len(series)) / 2 + index * group_width
-        for offset, s in enumerate(series):
-            value = s.values[index]
-            top = y(value)
-            parts.append(
-                f'<rect x="{_f(left + offset * bar)}" y="{_f(top)}" '
-                f'width="{_f(max(bar - 1, 0.5))}" height="{_f(base - top)}" '
-                f'fill="{colours[offset]}"><title>{text}: {names[offset]} '
-                f"{escape(_number(value))}</title></rect>"
+        groups_svg.append(
+            format_html_join(
+                "",
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                "<title>{}: {} {}</title></rect>",
+                (
+                    (
+                        _f(left + offset * bar),
+                        _f(y(s.values[index])),
+                        _f(max(bar - 1, 0.5)),
+                        _f(base - y(s.values[index])),
+                        s.colour,
+                        label,
+                        s.name,
+                        _number(s.values[index]),
+                    )
+                    for offset, s in enumerate(series)
+                ),
             )
+        )
         if index % label_every:
             continue
         centre = _f(left + bar * len(series) / 2)
         under = _f(base + 12)
-        parts.append(
-            f'<text x="{centre}" y="{under}" font-size="10" text-anchor="end" fill="#212529" '
-            f'transform="rotate(-40 {centre} {under})">{text}</text>'
+        groups_svg.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#212529" '
+                'transform="rotate(-40 {} {})">{}</text>',
+                centre,
+                under,
+                centre,
+                under,
+                label,
+            )
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {} {}" '
+        'role="img" aria-label="{}"><title>{}</title>{}{}{}</svg>',
+        WIDTH,
+        HEIGHT,
+        title,
+        title,
+        grid,
+        keys,
+        format_html_join("", "{}", ((part,) for part in groups_svg)),
+    )
 
 
-_COUNT_HEAD = "".join(
-    f'<th scope="col" class="text-end">{name}</th>'
-    for name in ("Booked", "Completed", "Cancelled", "No-show", "No-show rate")
+_COUNT_HEAD = format_html_join(
+    "",
+    '<th scope="col" class="text-end">{}</th>',
+    ((name,) for name in ("Booked", "Completed", "Cancelled", "No-show", "No-show rate")),
 )
+_COUNT_KEYS = ("booked", "completed", "cancelled", "no_show")
+
+
+def _count_row(row: dict, date_format: str) -> SafeString:
+    label = date_filter(row["label"], date_format) if date_format else row["label"]
+    rate = row["no_show_rate"]
+    # As {% widthratio rate 1 100 %} rounds it.
+    percent = "\N{EN DASH}" if rate is None else f"{round(float(rate) * 100)} %"
+    cells = format_html_join(
+        "", '<td class="text-end">{}</td>', ((localize(row[key]),) for key in _COUNT_KEYS)
+    )
+    return format_html(
+        '  <tr><th scope="row" class="fw-normal">{}</th>{}<td class="text-end">{}</td></tr>\n',
+        label,
+        cells,
+        percent,
+    )
 
 
 def count_table(rows: Sequence[dict], *, heading: str, date_format: str = "") -> SafeString:
     """The table of counts beside a chart (booked, completed, cancelled, no-show and the
     no-show rate per row), built here for the same reason as the chart: a year by day is
     hundreds of rows, each a dozen template lookups. `date_format` formats date labels."""
-    parts = [
+    if rows:
+        body = format_html_join("", "{}", ((_count_row(row, date_format),) for row in rows))
+    else:
+        body = format_html(
+            '  <tr><td colspan="6" class="text-body-secondary">{}</td></tr>\n', "No sessions."
+        )
+    return format_html(
         '<table class="table table-sm align-middle">\n'
-        f'  <thead><tr><th scope="col">{escape(heading)}</th>{_COUNT_HEAD}</tr></thead>\n'
-        "  <tbody>\n"
-    ]
-    for row in rows:
-        label = date_filter(row["label"], date_format) if date_format else row["label"]
-        rate = row["no_show_rate"]
-        # As {% widthratio rate 1 100 %} rounds it.
-        percent = "\N{EN DASH}" if rate is None else f"{round(float(rate) * 100)} %"
-        cells = "".join(
-            f'<td class="text-end">{escape(localize(row[key]))}</td>'
-            for key in ("booked", "completed", "cancelled", "no_show")
-        )
-        parts.append(
-            f'  <tr><th scope="row" class="fw-normal">{escape(label)}</th>{cells}'
-            f'<td class="text-end">{percent}</td></tr>\n'
-        )
-    if not rows:
-        parts.append('  <tr><td colspan="6" class="text-body-secondary">No sessions.</td></tr>\n')
-    parts.append("  </tbody>\n</table>")
-    return mark_safe("".join(parts))
+        '  <thead><tr><th scope="col">{}</th>{}</tr></thead>\n'
+        "  <tbody>\n{}  </tbody>\n</table>",
+        heading,
+        _COUNT_HEAD,
+        body,
+    )

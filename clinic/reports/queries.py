@@ -360,28 +360,6 @@ def _utilisation(
     return rooms, devices
 
 
-def utilisation(
-    filters: ReportFilters, qs: QuerySet[TreatmentSession]
-) -> tuple[list[Utilisation], list[Utilisation]]:
-    """Booked minutes of live sessions over the minutes the clinic was open, per room and device.
-
-    Cancelled and no-show sessions held nothing, so they do not count.
-    """
-    by_room: Counter = Counter()
-    by_device: Counter = Counter()
-    live = (
-        qs.exclude(status__in=RELEASED)
-        .values("room_id", "device_id")
-        .annotate(minutes=Sum(_Minutes()))
-        .order_by()
-    )
-    for row in live:
-        by_room[row["room_id"]] += row["minutes"]
-        by_device[row["device_id"]] += row["minutes"]
-    all_rooms = list(Room.objects.filter(Q(active=True) | Q(pk__in=list(by_room))))
-    return _utilisation(filters, all_rooms, by_room, by_device)
-
-
 # Screenings -----------------------------------------------------------------------------------
 
 

@@ -666,7 +666,7 @@ def test_hole_9_service_a_per_code_setting_changes_the_rescreen_date(clinic, set
     assert screening.rescreen_after == today() + timedelta(days=5)
     assert screening.valid_until == today() + timedelta(days=4)
     item = services.eligibility_for(patient, [rules.MICRONEEDLING]).procedures[0]
-    assert item.lifts_on == today() + timedelta(days=5)
+    assert [b.lifts_on for b in item.assessment.blocks] == [today() + timedelta(days=5)]
     with days_later(4):
         new_intake(clinic.desk, patient)
         assert status(patient, rules.MICRONEEDLING) == services.INELIGIBLE

@@ -23,7 +23,6 @@ from eligibility.rules import (
     PROCEDURES,
     PRP,
     REVIEW,
-    strictest,
 )
 
 MN = MICRONEEDLING
@@ -35,11 +34,6 @@ ADULT_AGE = 40
 def evaluate(answers, procedure, **derived):
     derived.setdefault("age", ADULT_AGE)
     return rules.evaluate(answers, procedure, **derived)
-
-
-def evaluate_combined(answers, procedures, **derived):
-    derived.setdefault("age", ADULT_AGE)
-    return rules.evaluate_combined(answers, procedures, **derived)
 
 
 # CLINICAL.md's catalogue, copied by hand: code -> {procedure: severity, or None for "—"}.
@@ -95,7 +89,6 @@ MEDICATIONS = {"anticoagulant", "nsaid_recent", "systemic_steroids", "isotretino
 CLINIC_CONDITIONS = ("scalp_wound", "scalp_acne", "acute_infection", "scalp_inflammation")
 STATUS_FOR_SEVERITY = {EXCLUDE: INELIGIBLE, REVIEW: NEEDS_REVIEW, CAUTION: ELIGIBLE, None: ELIGIBLE}
 RANK = {ELIGIBLE: 0, NEEDS_REVIEW: 1, INELIGIBLE: 2}
-SESSION_TYPES = [(MN,), (PRP,), (PRP, MN), (LLLT,), (MN, LLLT)]
 ALL_GRADES = [(scale, grade) for scale, grades in rules.GRADES_BY_SCALE.items() for grade in grades]
 
 
@@ -103,8 +96,12 @@ def all_no(**overrides: bool | None) -> dict[str, bool | None]:
     return dict.fromkeys(TABLE, False) | overrides
 
 
-def codes(outcome: rules.Outcome) -> list[str]:
-    return [r.code for r in outcome.reasons]
+def codes(outcome: rules.Outcome, *severities: str) -> list[str]:
+    return [r.code for r in outcome.reasons if not severities or r.severity in severities]
+
+
+def cautions(outcome: rules.Outcome) -> list[rules.Reason]:
+    return [r for r in outcome.reasons if r.severity == CAUTION]
 
 
 # The catalogue against the table
@@ -225,11 +222,8 @@ def test_rules_module_imports_only_the_standard_library_it_needs():
 
 
 @pytest.mark.parametrize("code", CLINIC_CONDITIONS)
-def test_clinic_conditions_exclude_microneedling_and_every_session_with_it(code):
+def test_clinic_conditions_exclude_microneedling(code):
     assert evaluate(all_no(**{code: True}), MN).status == INELIGIBLE
-    for session in SESSION_TYPES:
-        if MN in session:
-            assert evaluate_combined(all_no(**{code: True}), session).status == INELIGIBLE
 
 
 # Unanswered questions
@@ -336,24 +330,6 @@ def test_bad_scale_grade_or_fitzpatrick_is_refused(derived):
         evaluate(all_no(), LLLT, **derived)
 
 
-def test_combined_refuses_bad_procedure_lists():
-    with pytest.raises(ValueError):
-        evaluate_combined(all_no(), [])
-    with pytest.raises(ValueError, match="laser"):
-        evaluate_combined(all_no(), [PRP, "laser"])
-    with pytest.raises(ValueError):
-        evaluate_combined(all_no(), [PRP, PRP])
-    with pytest.raises(TypeError):
-        evaluate_combined(all_no(), PRP)
-
-
-def test_strictest_refuses_unknown_and_empty():
-    with pytest.raises(ValueError, match="maybe"):
-        strictest([ELIGIBLE, "maybe"])
-    with pytest.raises(ValueError):
-        strictest([])
-
-
 # Derived rules
 
 
@@ -408,7 +384,7 @@ def test_prp_norwood_range(grade, caution):
     assert outcome.status == ELIGIBLE
     assert ("prp_outside_norwood" in codes(outcome)) == caution
     if caution:
-        assert outcome.cautions[0].source == "IADVL consensus: Norwood II–V ideal"  # noqa: RUF001
+        assert cautions(outcome)[0].source == "IADVL consensus: Norwood II–V ideal"  # noqa: RUF001
 
 
 @pytest.mark.parametrize(("scale", "grade"), [("ludwig", "III"), ("savin", "advanced")])
@@ -441,7 +417,7 @@ def test_lllt_cleared_grades(scale, grade, caution):
     assert outcome.status == ELIGIBLE
     assert ("lllt_off_label" in codes(outcome)) == caution
     if caution:
-        [reason] = outcome.cautions
+        [reason] = cautions(outcome)
         assert reason.severity == CAUTION
         assert reason.source == "FDA 510(k) product code OAP"
         assert reason.label.startswith("outside LLLT's cleared population")
@@ -475,69 +451,24 @@ def test_caution_keeps_status_eligible_and_does_not_block():
     outcome = evaluate(all_no(smoker=True), PRP, scale="norwood", grade="VI")
     assert outcome.status == ELIGIBLE
     assert codes(outcome) == ["smoker", "prp_outside_norwood"]
-    assert outcome.blocking_reasons == ()
-    assert [r.code for r in outcome.cautions] == ["smoker", "prp_outside_norwood"]
+    assert codes(outcome, EXCLUDE, REVIEW) == []
+    assert codes(outcome, CAUTION) == ["smoker", "prp_outside_norwood"]
 
 
-def test_blocking_reasons_and_cautions_split_the_reasons():
+def test_a_caution_beside_blocking_reasons_keeps_its_severity():
     outcome = evaluate(all_no(smoker=True, anticoagulant=True, scalp_acne=True), PRP)
     assert outcome.status == INELIGIBLE
-    assert [r.code for r in outcome.blocking_reasons] == ["scalp_acne", "anticoagulant"]
-    assert [r.code for r in outcome.cautions] == ["smoker"]
+    assert codes(outcome, EXCLUDE, REVIEW) == ["scalp_acne", "anticoagulant"]
+    assert codes(outcome, CAUTION) == ["smoker"]
 
 
-# Session types with several procedures
+# One answer, different severities per procedure
 
 
-def test_combined_anticoagulant_needs_review():
-    outcome = evaluate_combined(all_no(anticoagulant=True), [PRP, MN])
-    assert outcome.procedure == "prp+microneedling"
-    assert outcome.status == NEEDS_REVIEW
-    assert codes(outcome) == ["anticoagulant"]
-
-
-def test_combined_platelet_disorder_is_ineligible_though_mn_alone_is_review():
+def test_platelet_disorder_is_review_for_microneedling_and_excludes_prp():
     answers = all_no(platelet_disorder=True)
     assert evaluate(answers, MN).status == NEEDS_REVIEW
     assert evaluate(answers, PRP).status == INELIGIBLE
-    outcome = evaluate_combined(answers, [PRP, MN])
-    assert outcome.status == INELIGIBLE
-    assert [(r.code, r.severity) for r in outcome.reasons] == [
-        ("platelet_disorder", EXCLUDE),
-        ("platelet_disorder", REVIEW),
-    ]
-
-
-def test_combined_deduplicates_reasons_in_stable_order():
-    answers = all_no(scalp_acne=True, recent_sunburn=True, herpes_history=None)
-    outcome = evaluate_combined(answers, [MN, LLLT], age=17)
-    # The under-18 labels differ per procedure, so each procedure keeps its own.
-    assert codes(outcome) == [
-        "scalp_acne",
-        "recent_sunburn",
-        "unanswered:herpes_history",
-        "under_18",
-        "under_18",
-    ]
-    assert [r.label for r in outcome.reasons[3:]] == [UNDER_18_LABELS[MN], UNDER_18_LABELS[LLLT]]
-
-
-def test_combined_rescreen_is_the_minimum():
-    answers = all_no(nsaid_recent=True, scalp_acne=True)
-    assert evaluate_combined(answers, [PRP, MN]).rescreen_after == 7
-    assert evaluate_combined(all_no(), [PRP, MN]).rescreen_after is None
-
-
-def test_combined_single_procedure_matches_evaluate():
-    answers = all_no(anticoagulant=True)
-    assert evaluate_combined(answers, [PRP]) == evaluate(answers, PRP)
-
-
-def test_strictest():
-    assert strictest([ELIGIBLE]) == ELIGIBLE
-    assert strictest([ELIGIBLE, NEEDS_REVIEW]) == NEEDS_REVIEW
-    assert strictest([NEEDS_REVIEW, INELIGIBLE, ELIGIBLE]) == INELIGIBLE
-    assert strictest(iter([INELIGIBLE, NEEDS_REVIEW])) == INELIGIBLE
 
 
 # Re-screening
@@ -582,7 +513,6 @@ derived = st.fixed_dictionaries(
         lambda sg: d | ({"scale": sg[0], "grade": sg[1]} if sg else {})
     )
 )
-session_procedures = st.lists(procedures, min_size=1, max_size=3, unique=True)
 
 
 @settings(max_examples=200)
@@ -611,13 +541,3 @@ def test_flipping_a_no_to_yes_never_improves_the_outcome(answers, procedure, ext
 def test_evaluate_is_deterministic(answers, procedure, extra):
     first = evaluate(dict(answers), procedure, **extra)
     assert evaluate(dict(answers), procedure, **extra) == first
-
-
-@settings(max_examples=200)
-@given(answers=any_answers, session=session_procedures, extra=derived)
-def test_combined_status_is_the_strictest_single(answers, session, extra):
-    singles = [evaluate(answers, procedure, **extra) for procedure in session]
-    combined = evaluate_combined(answers, session, **extra)
-    assert combined.status == strictest(o.status for o in singles)
-    assert combined.procedure == "+".join(session)
-    assert {r for o in singles for r in o.reasons} == set(combined.reasons)

@@ -94,7 +94,7 @@ def test_intake_submit_supersedes_and_keeps_old(desk):
     assert first.answers["scalp_acne"] is False
     assert second.answers["scalp_acne"] is True
     assert IntakeQuestionnaire.objects.filter(patient=patient).count() == 2
-    assert selectors.intake_latest(patient=patient) == second
+    assert patient.intakes.latest() == second
 
 
 def test_intake_missing_answer_is_refused(desk):

@@ -69,6 +69,7 @@ def test_impossible_date_is_refused(desk_client):
     response = desk_client.post(
         reverse("intake:patient-create"), {**PATIENT_POST, "date_of_birth": "1990-02-30"}
     )
+    assert response.status_code == 200
     assert "Enter a valid date" in response.content.decode()
     assert not Patient.objects.exists()
 
@@ -128,6 +129,7 @@ def test_grade_from_other_scale_refused(desk_client):
     response = desk_client.post(
         reverse("intake:intake-create", args=[patient.pk]), intake_post(grade="I-1")
     )
+    assert response.status_code == 200
     assert "Choose a grade from the chosen scale." in response.content.decode()
     assert not IntakeQuestionnaire.objects.exists()
 
@@ -173,15 +175,21 @@ def test_search_understands_dates_phones_names(desk_client, term, expected):
     PatientFactory(
         first_name="Ada", last_name="Lovelace", date_of_birth="1985-12-10", phone="+447911123456"
     )
-    desk_client.post(reverse("intake:patient-list"), {"q": term, "status": "active"})
+    PatientFactory(first_name="Bob", last_name="Other", date_of_birth="1970-01-01")
+    response = desk_client.post(reverse("intake:patient-list"), {"q": term, "status": "active"})
+    assert response.status_code == 302
     listing = desk_client.get(reverse("intake:patient-list")).content.decode()
     assert ("Lovelace, Ada" in listing) is expected
+    assert "Other, Bob" not in listing
 
 
 def test_search_by_mrn(desk_client):
-    patient = PatientFactory()
+    patient = PatientFactory(first_name="Ada", last_name="Lovelace")
+    other = PatientFactory(first_name="Bob", last_name="Other")
     desk_client.post(reverse("intake:patient-list"), {"q": patient.mrn, "status": "active"})
-    assert patient.last_name in desk_client.get(reverse("intake:patient-list")).content.decode()
+    listing = desk_client.get(reverse("intake:patient-list")).content.decode()
+    assert "Lovelace, Ada" in listing
+    assert other.mrn not in listing and "Other, Bob" not in listing
 
 
 def test_archived_hidden_from_active_list(desk_client, front_desk_user):
@@ -200,13 +208,14 @@ def test_archive_needs_reason(desk_client):
     patient = PatientFactory()
     response = desk_client.post(reverse("intake:patient-archive", args=[patient.pk]), {})
     assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
     patient.refresh_from_db()
     assert not patient.is_archived
 
 
 def test_viewing_patient_page_is_audited(desk_client, front_desk_user):
     patient = PatientFactory()
-    desk_client.get(reverse("intake:patient-detail", args=[patient.pk]))
+    assert desk_client.get(reverse("intake:patient-detail", args=[patient.pk])).status_code == 200
     entry = LogEntry.objects.get_for_object(patient).get(action=LogEntry.Action.ACCESS)
     assert entry.actor == front_desk_user
 

@@ -156,6 +156,33 @@ def test_chart_labels_are_escaped(week):
     assert "&quot;Booked&quot;" in svg and "style" not in svg
 
 
+def test_chart_title_and_labels_with_quotes_stay_inside_their_attribute_and_text():
+    from clinic.reports.charts import Series, bar_chart
+
+    svg = str(
+        bar_chart(
+            title='Rooms "A" <b>',
+            labels=['Room "1"', "<script>alert(1)</script>"],
+            series=[Series("Booked", [1, 2], '"><script>')],
+        )
+    )
+    assert 'aria-label="Rooms &quot;A&quot; &lt;b&gt;"' in svg
+    assert "<title>Rooms &quot;A&quot; &lt;b&gt;</title>" in svg
+    assert "<title>Room &quot;1&quot;: Booked 1</title>" in svg
+    assert ">&lt;script&gt;alert(1)&lt;/script&gt;</text>" in svg
+    assert 'fill="&quot;&gt;&lt;script&gt;"' in svg
+    assert "<script>" not in svg and "<b>" not in svg
+
+
+def test_report_page_escapes_a_room_named_like_markup(admin_client_, week):
+    room = week["sessions"]["s1"].room
+    room.name = '<script>alert("room")</script>'
+    room.save()
+    html = admin_client_.get(reverse("reports:sessions"), WEEK).content.decode()
+    assert '<script>alert("room")</script>' not in html
+    assert "&lt;script&gt;alert(&quot;room&quot;)&lt;/script&gt;" in html
+
+
 def test_nav_links_by_permission(admin_client_, desk_client, physician_client):
     admin_html = admin_client_.get(reverse("dashboard")).content.decode()
     assert reverse("reports:index") in admin_html and reverse("reports:audit-log") in admin_html

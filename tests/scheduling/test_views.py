@@ -1,11 +1,11 @@
 # ruff: noqa: RUF001 - messages use en dashes
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from eligibility import rules
 from scheduling import times
@@ -265,6 +265,28 @@ def test_day_view_shows_sessions_in_the_grid(desk_client, clinic):
     assert "Room 1" in text
 
 
+def test_day_view_escapes_names_in_the_grid(desk_client, clinic):
+    patient = screened_patient(
+        by=clinic.desk,
+        patient__first_name='"Ann"',
+        patient__last_name="<script>alert(1)</script>",
+    )
+    session = make_session(clinic, patient=patient, start=on_day(1, 10))
+    clinic.rooms["Room 1"].name = 'Room "<b>1</b>"'
+    clinic.rooms["Room 1"].save()
+    for by in ("room", "provider"):
+        url = reverse("scheduling:day", args=[on_day(1, 10).date()])
+        text = desk_client.get(url, {"by": by}).content.decode()
+        assert "<script>alert(1)</script>" not in text and "<b>1</b>" not in text
+        card = (
+            "<span>&lt;script&gt;alert(1)&lt;/script&gt;, &quot;Ann&quot;</span>"
+            if by == "room"
+            else "Room &quot;&lt;b&gt;1&lt;/b&gt;&quot; · "
+        )
+        assert card in text
+        assert f'href="{session.get_absolute_url()}"' in text
+
+
 def test_today_is_the_default(desk_client, clinic):
     response = desk_client.get(reverse("scheduling:today"))
     assert response.context["day"] == times.today()
@@ -272,7 +294,7 @@ def test_today_is_the_default(desk_client, clinic):
 
 def test_free_slots_link_to_a_prefilled_booking(desk_client, clinic):
     patient = screened_patient(by=clinic.desk)
-    make_session(clinic, patient=patient, start=on_day(1, 8))
+    taken = make_session(clinic, patient=patient, start=on_day(1, 8))
     response = desk_client.get(
         reverse("scheduling:free-slots"),
         {
@@ -281,11 +303,18 @@ def test_free_slots_link_to_a_prefilled_booking(desk_client, clinic):
             "patient": patient.pk,
         },
     )
+    assert response.status_code == 200
     slots = response.context["slots"]
-    assert slots
-    assert slots[0].start > timezone.now()
-    assert all(s.room.name == "Room 1" or s.start >= on_day(1, 9) for s in slots[:1])
-    assert f"patient={patient.pk}" in response.content.decode()
+    # The patient's own session at opening holds the doctor: the first slot follows it.
+    first = slots[0]
+    assert first.start == taken.end
+    assert first.end == first.start + clinic.types[PRP_MN].duration
+    assert all(slot.start >= taken.end for slot in slots)
+    link = (
+        f"room={first.room.pk}&amp;device={first.device.pk}&amp;start="
+        f"{quote(first.start.isoformat())}&amp;patient={patient.pk}"
+    )
+    assert link in response.content.decode()
 
 
 def test_booking_form_previews_eligibility_and_missing_consent(desk_client, clinic):
