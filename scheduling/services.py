@@ -7,6 +7,8 @@ migration 0002 refuse the loser of a race, and its IntegrityError becomes the sa
 """
 
 # ruff: noqa: RUF001, RUF002 - time spans use en dashes
+import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -366,8 +368,9 @@ def session_book(
     # A booking can lose a race on PostgreSQL to another one (an exclusion violation, or a
     # deadlock when both inserted before either checked). Planning again then sees the winner:
     # it picks another free resource, or refuses naming what is taken; a deadlock victim may
-    # retry before the winner has committed, and then waits on it at the insert.
-    attempts = 3
+    # retry before the winner has committed, so each retry first waits a moment, a little
+    # longer each time and jittered, for the winner to commit.
+    attempts = 5
     for attempt in range(attempts):
         plan = None
         try:
@@ -404,6 +407,7 @@ def session_book(
             if plan is None:
                 raise
             if attempt + 1 < attempts:
+                time.sleep(random.uniform(0.02, 0.08) * (attempt + 1))
                 continue
             raise _race_lost(
                 start=start,
