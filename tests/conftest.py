@@ -1,5 +1,8 @@
+import threading
+
 import pytest
 from django.core.cache import cache
+from django.db import close_old_connections, connection
 from django.test import Client
 
 from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
@@ -48,3 +51,43 @@ def _test_settings(settings):
     settings.SESSION_KEEPALIVE_SECONDS = 10**9
     # Rate-limit counters (password resets) live in the cache: each test starts at zero.
     cache.clear()
+
+
+def _run_concurrently(fn, n: int, *, timeout: float = 30) -> tuple[list, list[BaseException]]:
+    """Call `fn(0)` … `fn(n - 1)` in `n` threads released together by a barrier.
+
+    Returns what the calls returned and the exceptions they raised, each in the order the
+    threads finished. Each thread closes its own database connection when it is done.
+    """
+    barrier = threading.Barrier(n)
+    results: list = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def call(i: int) -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            value, error = fn(i), None
+        except Exception as exc:
+            value, error = None, exc
+        finally:
+            connection.close()
+            close_old_connections()
+        with lock:
+            if error is None:
+                results.append(value)
+            else:
+                errors.append(error)
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=2 * timeout)
+    return results, errors
+
+
+@pytest.fixture
+def run_concurrently():
+    """The thread harness for real concurrency (PostgreSQL): `results, errors = run(fn, n)`."""
+    return _run_concurrently

@@ -1,15 +1,32 @@
-"""factory_boy factories. Patients and intakes are built directly (the services are tested on
-their own); staff users get their role's group."""
+"""factory_boy factories, one for every model the tests write. Records are built directly
+(the services are tested on their own); staff users get their role's group."""
 
-from datetime import date
+from datetime import date, time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from clinic.roles import sync_roles
 from eligibility import rules
+from eligibility.models import PhysicianReview, PlanSignOff, Screening
 from intake.models import IntakeQuestionnaire, Patient
+from scheduling.consent import CURRENT
+from scheduling.models import (
+    ClosedDay,
+    Consent,
+    Device,
+    DeviceKind,
+    OpeningHours,
+    ProviderHours,
+    Room,
+    RoomKind,
+    SessionEvent,
+    SessionType,
+    Status,
+    TreatmentSession,
+)
 
 PASSWORD = "test-password-123"
 
@@ -93,6 +110,149 @@ class IntakeFactory(factory.django.DjangoModelFactory):
     recent_illness_or_stress = "no"
     treatments = factory.LazyFunction(lambda: {"minoxidil": "past"})
     answers = factory.LazyFunction(all_no)
+
+
+# ---- eligibility -----------------------------------------------------------------------------
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    """A stored screening, written as it is (no rules run): `screen_intake` makes honest ones."""
+
+    class Meta:
+        model = Screening
+
+    patient = factory.SubFactory(PatientFactory)
+    intake = factory.SubFactory(IntakeFactory, patient=factory.SelfAttribute("..patient"))
+    kind = "intake"
+    procedure = rules.MICRONEEDLING
+    outcome = rules.ELIGIBLE
+    reasons = factory.LazyFunction(list)
+    answers = factory.LazyFunction(dict)
+    ruleset_version = "test"
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+    screened_by = factory.SelfAttribute("intake.taken_by")
+
+
+class PhysicianReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhysicianReview
+
+    screening = factory.SubFactory(ScreeningFactory)
+    patient = factory.SelfAttribute("screening.patient")
+    procedure = factory.SelfAttribute("screening.procedure")
+    decision = "declined"
+    note = "Reviewed."
+    decided_by = factory.SubFactory(UserFactory)
+
+
+class PlanSignOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanSignOff
+
+    patient = factory.SubFactory(PatientFactory)
+    note = "Plan reviewed."
+    until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=90))
+    signed_by = factory.SubFactory(UserFactory)
+
+
+# ---- scheduling ------------------------------------------------------------------------------
+
+
+class SessionTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionType
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Session type {n}")
+    procedure_codes = "microneedling"
+    duration_minutes = 45
+    room_kind = RoomKind.PROCEDURE
+    device_kind = DeviceKind.MICRONEEDLING_PEN
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Room {n + 100}")
+    kind = RoomKind.PROCEDURE
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Device
+        django_get_or_create = ("serial",)
+
+    kind = DeviceKind.MICRONEEDLING_PEN
+    serial = factory.Sequence(lambda n: f"DEV-{n}")
+    name = factory.LazyAttribute(lambda d: f"Device {d.serial}")
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    weekday = 0
+    opens = time(8)
+    closes = time(20)
+
+
+class ClosedDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClosedDay
+
+    day = factory.LazyFunction(timezone.localdate)
+    reason = "Closed"
+
+
+class ProviderHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProviderHours
+        django_get_or_create = ("provider", "weekday", "start")
+
+    provider = factory.SubFactory(UserFactory)
+    weekday = 0
+    start = time(8)
+    end = time(20)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    patient = factory.SubFactory(PatientFactory)
+    procedure = rules.MICRONEEDLING
+    text_version = factory.LazyAttribute(lambda c: CURRENT[c.procedure].version)
+    typed_name = factory.LazyAttribute(lambda c: c.patient.full_name)
+    agreed = True
+    witnessed_by = factory.SubFactory(UserFactory)
+
+
+class TreatmentSessionFactory(factory.django.DjangoModelFactory):
+    """A session written directly (no gates); `end` follows the session type's length."""
+
+    class Meta:
+        model = TreatmentSession
+
+    patient = factory.SubFactory(PatientFactory)
+    session_type = factory.SubFactory(SessionTypeFactory)
+    provider = factory.SubFactory(UserFactory)
+    room = factory.SubFactory(RoomFactory)
+    device = factory.SubFactory(DeviceFactory)
+    start = factory.LazyFunction(timezone.now)
+    end = factory.LazyAttribute(lambda s: s.start + s.session_type.duration)
+    status = Status.BOOKED
+    booked_by = factory.SelfAttribute("provider")
+
+
+class SessionEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionEvent
+
+    session = factory.SubFactory(TreatmentSessionFactory)
+    kind = "booked"
+    by = factory.SelfAttribute("session.booked_by")
 
 
 def login_client(user, *, verified: bool = True):

@@ -4,9 +4,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from eligibility.models import PhysicianReview, Screening
-from scheduling.models import Device, Room, SessionType, TreatmentSession
-from tests.factories import IntakeFactory
+from scheduling.models import Device, Room, SessionType
+from tests.factories import (
+    DeviceFactory,
+    PhysicianReviewFactory,
+    RoomFactory,
+    ScreeningFactory,
+    SessionTypeFactory,
+    TreatmentSessionFactory,
+)
 
 ZONE = timezone.get_default_timezone()
 
@@ -19,14 +25,12 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 def session_type(name: str, codes: str, minutes: int = 60) -> SessionType:
     kind = "laser" if codes.startswith("lllt") else "procedure"
     device_kind = "laser" if "lllt" in codes else "mn_pen"
-    found, _ = SessionType.objects.get_or_create(
+    found = SessionTypeFactory(
         name=name,
-        defaults={
-            "procedure_codes": codes,
-            "duration_minutes": minutes,
-            "room_kind": kind,
-            "device_kind": device_kind,
-        },
+        procedure_codes=codes,
+        duration_minutes=minutes,
+        room_kind=kind,
+        device_kind=device_kind,
     )
     if found.procedure_codes != codes:
         found.procedure_codes = codes
@@ -35,11 +39,11 @@ def session_type(name: str, codes: str, minutes: int = 60) -> SessionType:
 
 
 def room(name: str) -> Room:
-    return Room.objects.create(name=name, kind="procedure")
+    return RoomFactory(name=name, kind="procedure")
 
 
 def device(serial: str, kind: str = "mn_pen") -> Device:
-    return Device.objects.create(kind=kind, name=f"Device {serial}", serial=serial)
+    return DeviceFactory(kind=kind, serial=serial)
 
 
 def session(*, patient, stype, provider, room, device, start, minutes=60, status="booked", **extra):
@@ -61,38 +65,27 @@ def session(*, patient, stype, provider, room, device, start, minutes=60, status
         fields.setdefault("completed_at", fields["end"])
     if status == "cancelled":
         fields.setdefault("cancel_reason", "Patient called")
-    return TreatmentSession.objects.create(**fields)
+    return TreatmentSessionFactory(**fields)
 
 
 def screening(*, patient, procedure, outcome, reasons=(), screened_at, intake=None, valid_days=30):
-    intake = intake or IntakeFactory(patient=patient)
-    return Screening.objects.create(
+    return ScreeningFactory(
         patient=patient,
-        intake=intake,
-        kind="intake",
+        **({"intake": intake} if intake else {}),
         procedure=procedure,
         outcome=outcome,
         reasons=[
             {"code": code, "severity": severity, "label": label}
             for code, severity, label in reasons
         ],
-        answers={},
-        ruleset_version="test",
         valid_until=timezone.localdate() + timedelta(days=valid_days),
         screened_at=screened_at,
-        screened_by=intake.taken_by,
     )
 
 
 def review(*, screening, decided_at, by, decision="declined"):
-    return PhysicianReview.objects.create(
-        screening=screening,
-        patient=screening.patient,
-        procedure=screening.procedure,
-        decision=decision,
-        note="Reviewed.",
-        decided_at=decided_at,
-        decided_by=by,
+    return PhysicianReviewFactory(
+        screening=screening, decision=decision, decided_at=decided_at, decided_by=by
     )
 
 

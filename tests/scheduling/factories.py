@@ -9,20 +9,28 @@ from clinic.roles import FRONT_DESK, PHYSICIAN
 from eligibility import rules
 from eligibility.services import screen_intake
 from scheduling import times
-from scheduling.consent import CURRENT
 from scheduling.models import (
-    Consent,
     Device,
     DeviceKind,
     OpeningHours,
-    ProviderHours,
     Room,
     RoomKind,
     SessionType,
     Status,
     TreatmentSession,
 )
-from tests.factories import IntakeFactory, UserFactory, all_no
+from tests.factories import (
+    ConsentFactory,
+    DeviceFactory,
+    IntakeFactory,
+    OpeningHoursFactory,
+    ProviderHoursFactory,
+    RoomFactory,
+    SessionTypeFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+    all_no,
+)
 
 MN = "Microneedling"
 PRP = "PRP"
@@ -43,29 +51,25 @@ SESSION_TYPES = (
 def open_every_day(opens: time = time(8), closes: time = time(20)) -> None:
     OpeningHours.objects.all().delete()
     for weekday in range(7):
-        OpeningHours.objects.create(weekday=weekday, opens=opens, closes=closes)
+        OpeningHoursFactory(weekday=weekday, opens=opens, closes=closes)
 
 
 def session_types() -> dict[str, SessionType]:
     found = {}
     for name, codes, minutes, room_kind, device_kind in SESSION_TYPES:
-        found[name], _ = SessionType.objects.get_or_create(
+        found[name] = SessionTypeFactory(
             name=name,
-            defaults={
-                "procedure_codes": codes,
-                "duration_minutes": minutes,
-                "room_kind": room_kind,
-                "device_kind": device_kind,
-            },
+            procedure_codes=codes,
+            duration_minutes=minutes,
+            room_kind=room_kind,
+            device_kind=device_kind,
         )
     return found
 
 
 def give_hours(user, start: time = time(8), end: time = time(20)) -> None:
     for weekday in range(7):
-        ProviderHours.objects.get_or_create(
-            provider=user, weekday=weekday, start=start, defaults={"end": end}
-        )
+        ProviderHoursFactory(provider=user, weekday=weekday, start=start, end=end)
 
 
 def make_provider(username: str | None = None, *, role: str = PHYSICIAN, types=()):
@@ -87,14 +91,7 @@ def screened_patient(*, by, yes: tuple[str, ...] = (), consent: bool = True, **p
 
 def sign_all(patient, *, by, procedures=rules.PROCEDURES) -> None:
     for procedure in procedures:
-        Consent.objects.create(
-            patient=patient,
-            procedure=procedure,
-            text_version=CURRENT[procedure].version,
-            typed_name=patient.full_name,
-            agreed=True,
-            witnessed_by=by,
-        )
+        ConsentFactory(patient=patient, procedure=procedure, witnessed_by=by)
 
 
 def on_day(days_ahead: int, hour: int, minute: int = 0) -> datetime:
@@ -122,7 +119,7 @@ def make_clinic(desk=None, doctor=None) -> Clinic:
     for session_type in types.values():
         session_type.providers.add(doctor)
     rooms = {
-        name: Room.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+        name: RoomFactory(name=name, kind=kind)
         for name, kind in (
             ("Room 1", RoomKind.PROCEDURE),
             ("Room 2", RoomKind.PROCEDURE),
@@ -130,7 +127,7 @@ def make_clinic(desk=None, doctor=None) -> Clinic:
         )
     }
     devices = {
-        name: Device.objects.get_or_create(serial=serial, defaults={"kind": kind, "name": name})[0]
+        name: DeviceFactory(serial=serial, kind=kind, name=name)
         for name, kind, serial in (
             ("Pen A", DeviceKind.MICRONEEDLING_PEN, "PEN-A"),
             ("Pen B", DeviceKind.MICRONEEDLING_PEN, "PEN-B"),
@@ -156,11 +153,6 @@ def make_session(
         "status": Status.BOOKED,
         "booked_by": clinic.desk,
     }
-    defaults.update(fields)
-    return TreatmentSession.objects.create(
-        patient=patient,
-        session_type=session_type,
-        start=start,
-        end=start + session_type.duration,
-        **defaults,
+    return TreatmentSessionFactory(
+        patient=patient, session_type=session_type, start=start, **{**defaults, **fields}
     )

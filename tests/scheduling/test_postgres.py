@@ -1,10 +1,8 @@
 """What only PostgreSQL can show: the exclusion constraints, and real concurrent bookings."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from scheduling import services
 from scheduling.models import Status, TreatmentSession
@@ -51,7 +49,7 @@ def test_constraint_ignores_cancelled_sessions():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_bookings_of_one_room_make_one_session():
+def test_twenty_concurrent_bookings_of_one_room_make_one_session(run_concurrently):
     clinic = make_clinic()
     patients = [screened_patient(by=clinic.desk) for _ in range(20)]
     doctors = [clinic.doctor] + [_another_doctor(clinic) for _ in range(19)]
@@ -64,13 +62,9 @@ def test_twenty_concurrent_bookings_of_one_room_make_one_session():
     ]
     room = clinic.rooms["Room 1"]
     start = on_day(2, 10)
-    barrier = threading.Barrier(20)
-    results: list = []
-    lock = threading.Lock()
 
-    def book(i: int) -> None:
+    def book(i: int):
         try:
-            barrier.wait(timeout=30)
             session = services.session_book(
                 by=clinic.desk,
                 patient=patients[i],
@@ -80,22 +74,12 @@ def test_twenty_concurrent_bookings_of_one_room_make_one_session():
                 room=room,
                 device=devices[i],
             )
-            outcome = ("ok", session.pk)
         except ValidationError as exc:
-            outcome = ("refused", " ".join(exc.messages))
-        except Exception as exc:
-            outcome = ("error", repr(exc))
-        finally:
-            connection.close()
-            close_old_connections()
-        with lock:
-            results.append(outcome)
+            return ("refused", " ".join(exc.messages))
+        return ("ok", session.pk)
 
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes, errors = run_concurrently(book, 20)
+    results = outcomes + [("error", repr(exc)) for exc in errors]
 
     kinds = [kind for kind, _ in results]
     assert kinds.count("ok") == 1, results
@@ -106,74 +90,44 @@ def test_twenty_concurrent_bookings_of_one_room_make_one_session():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_form_posted_five_times_at_once_books_once():
+def test_the_same_form_posted_five_times_at_once_books_once(run_concurrently):
     clinic = make_clinic()
     patient = screened_patient(by=clinic.desk)
-    barrier = threading.Barrier(5)
-    results: list = []
-    lock = threading.Lock()
 
-    def book() -> None:
-        try:
-            barrier.wait(timeout=30)
-            session = services.session_book(
-                by=clinic.desk,
-                patient=patient,
-                session_type=clinic.types[MN],
-                start=on_day(2, 10),
-                form_token="same-form",
-            )
-            outcome = session.pk
-        except Exception as exc:
-            outcome = repr(exc)
-        finally:
-            connection.close()
-            close_old_connections()
-        with lock:
-            results.append(outcome)
+    def book(_: int):
+        session = services.session_book(
+            by=clinic.desk,
+            patient=patient,
+            session_type=clinic.types[MN],
+            start=on_day(2, 10),
+            form_token="same-form",
+        )
+        return session.pk
 
-    threads = [threading.Thread(target=book) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    pks, errors = run_concurrently(book, 5)
+    results = pks + [repr(exc) for exc in errors]
     assert len(set(results)) == 1, results
     assert TreatmentSession.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_bookings_that_leave_the_room_open_each_get_a_free_room():
+def test_concurrent_bookings_that_leave_the_room_open_each_get_a_free_room(run_concurrently):
     clinic = make_clinic()
     patients = [screened_patient(by=clinic.desk) for _ in range(2)]
     doctors = [clinic.doctor, _another_doctor(clinic)]
     pens = [clinic.devices["Pen A"], clinic.devices["Pen B"]]
-    barrier = threading.Barrier(2)
-    results: list = []
-    lock = threading.Lock()
 
-    def book(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            session = services.session_book(
-                by=clinic.desk,
-                patient=patients[i],
-                session_type=clinic.types[MN],
-                start=on_day(2, 10),
-                provider=doctors[i],
-                device=pens[i],
-            )
-            outcome = session.room.name
-        except Exception as exc:
-            outcome = repr(exc)
-        finally:
-            connection.close()
-            close_old_connections()
-        with lock:
-            results.append(outcome)
+    def book(i: int):
+        session = services.session_book(
+            by=clinic.desk,
+            patient=patients[i],
+            session_type=clinic.types[MN],
+            start=on_day(2, 10),
+            provider=doctors[i],
+            device=pens[i],
+        )
+        return session.room.name
 
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    rooms, errors = run_concurrently(book, 2)
+    results = rooms + [repr(exc) for exc in errors]
     assert sorted(results) == ["Room 1", "Room 2"], results
