@@ -185,11 +185,12 @@ class SignOffAssessment:
         return not self.needed or self.signoff is not None
 
 
-def _upper_first(text: str) -> str:
+def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _day(value: date) -> str:
+def day_words(value: date) -> str:
+    """A date as people at the desk say it: 8 Dec 2026."""
     return f"{value.day} {value:%b %Y}"
 
 
@@ -294,13 +295,13 @@ def current_facts(screening: ScreeningRecord) -> dict[str, object]:
 def _exclusion_block(finding: Finding) -> Block:
     if finding.temporary:
         lifted_by = (
-            f"{_upper_first(finding.label)}: stands until a check-in or intake from "
-            f"{_day(finding.rescreen_on)} no longer finds it, or a physician records it "
+            f"{upper_first(finding.label)}: stands until a check-in or intake from "
+            f"{day_words(finding.rescreen_on)} no longer finds it, or a physician records it "
             "resolved on examination or entered in error."
         )
         return Block(finding.reason(), lifted_by, finding.rescreen_on)
     lifted_by = (
-        f"{_upper_first(finding.label)}: lasting; only a physician can lift it (resolved on "
+        f"{upper_first(finding.label)}: lasting; only a physician can lift it (resolved on "
         "examination or entered in error)."
     )
     return Block(finding.reason(), lifted_by)
@@ -330,7 +331,7 @@ def _review_block(
     policy: Policy,
 ) -> tuple[Block | None, str]:
     """None when a decision in force covers the reason; else the block and the status it gives."""
-    label = _upper_first(reason.label)
+    label = upper_first(reason.label)
     if decision is not None and decision.kind == CLEAR:
         same_facts = (
             reason.code in decision.facts
@@ -341,9 +342,10 @@ def _review_block(
         if same_facts and ends is not None and ends >= on:
             return None, CLEARED
         if not same_facts:
-            why = f"{label}: the answers changed since the clearance of {_day(decision.at.date())}"
+            decided = day_words(decision.at.date())
+            why = f"{label}: the answers changed since the clearance of {decided}"
         else:
-            why = f"{label}: the clearance ran out on {_day(ends)}"
+            why = f"{label}: the clearance ran out on {day_words(ends)}"
         return Block(reason, f"{why}; a physician must decide again.", decision=decision), (
             NEEDS_REVIEW
         )
@@ -373,7 +375,7 @@ def assess_procedure(history: History, procedure: str, on: date, policy: Policy)
 
     exclusions = [_exclusion_block(f) for f in findings.values() if f.severity == rules.EXCLUDE]
     exclusions += [
-        Block(r, f"{_upper_first(r.label)}: answer the question; a physician cannot clear it.")
+        Block(r, f"{upper_first(r.label)}: answer the question; a physician cannot clear it.")
         for r in latest.reasons
         if r.severity == rules.EXCLUDE and r.code not in rules.CATALOGUE_BY_CODE
     ]
@@ -386,7 +388,7 @@ def assess_procedure(history: History, procedure: str, on: date, policy: Policy)
         blocks = tuple(
             Block(
                 _declined_reason(code, latest, findings),
-                f"Declined by {decision.by or 'a physician'} on {_day(decision.at.date())}; "
+                f"Declined by {decision.by or 'a physician'} on {day_words(decision.at.date())}; "
                 "stands until a physician decides otherwise.",
                 decision=decision,
             )
@@ -403,7 +405,8 @@ def assess_procedure(history: History, procedure: str, on: date, policy: Policy)
     if last_day is None or last_day < on:
         block = Block(
             rules.Reason("expired", rules.REVIEW, "screening out of date", ""),
-            f"The screening was valid through {_day(last_day)}; take a new intake to re-screen."
+            f"The screening was valid through {day_words(last_day)}; take a new intake to "
+            "re-screen."
             if last_day
             else "Take a new intake to re-screen.",
         )

@@ -31,6 +31,8 @@ from eligibility.lifecycle import (
     NEEDS_REVIEW,
     NOT_SCREENED,
     STATUS_LABELS,
+    day_words,
+    upper_first,
 )
 from eligibility.models import Decision, PhysicianReview, PlanSignOff, Screening, ScreeningKind
 from intake.models import IntakeQuestionnaire, Patient
@@ -80,15 +82,6 @@ SIGNOFF_NEEDED = (
 def _clinic_today() -> date:
     """Today in the clinic (TIME_ZONE is the clinic's zone)."""
     return timezone.localdate()
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _day(value: date) -> str:
-    """A date as people at the desk say it: 8 Dec 2026."""
-    return f"{value.day} {value:%b %Y}"
 
 
 def policy() -> lifecycle.Policy:
@@ -503,7 +496,7 @@ class Eligibility:
         parts = []
         for (label, detail), procedures in said.items():
             names = " and ".join(procedures)
-            text = f"{_upper_first(names)}: {label}"
+            text = f"{upper_first(names)}: {label}"
             if detail:
                 text += f". {detail}" if not detail.startswith("(") else f" {detail}"
             parts.append(text)
@@ -737,7 +730,7 @@ def _clearance_end(
     if until > limit:
         kind = "a temporary reason" if temporary else "a lasting reason"
         raise ValidationError(
-            {"cleared_until": f"A clearance of {kind} can last until {_day(limit)} at most."}
+            {"cleared_until": f"A clearance of {kind} can last until {day_words(limit)} at most."}
         )
     return until
 
@@ -918,7 +911,7 @@ def signoff_record(*, by, patient: Patient, note: str, until: date | None = None
     until = until or limit
     if until < today or until > limit:
         raise ValidationError(
-            {"until": f"A sign-off ends between today and {_day(limit)} (180 days)."}
+            {"until": f"A sign-off ends between today and {day_words(limit)} (180 days)."}
         )
     signoff = PlanSignOff(
         patient=patient, note=note, until=until, signed_at=timezone.now(), signed_by=by

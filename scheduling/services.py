@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from clinic.audit import actor
 from eligibility import rules
+from eligibility.lifecycle import upper_first
 from eligibility.services import (
     Eligibility,
     eligibility_for,
@@ -78,10 +79,6 @@ def min_interval(procedure: str) -> timedelta:
 
 def _sentence(text: str) -> str:
     return text.rstrip(". ") + "."
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _describe(gap: timedelta) -> str:
@@ -186,7 +183,7 @@ def _interval_problems(
         for other in nearby:
             if other.session_type.includes(procedure) and abs(other.start - start) < gap:
                 problems.append(
-                    f"{_upper_first(rules.PROCEDURE_LABELS[procedure])}: there is another "
+                    f"{upper_first(rules.PROCEDURE_LABELS[procedure])}: there is another "
                     f"session on {times.local(other.start):%a %d %b %H:%M}; the minimum gap is "
                     f"{_describe(gap)}."
                 )
