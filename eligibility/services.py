@@ -770,13 +770,14 @@ def decision_record(
         allowed = _decidable(loaded, procedure, decision, today)
         chosen = sorted(set(codes)) if codes else allowed
         _check_codes(loaded, procedure, decision, chosen, allowed, today)
-        targets = [procedure]
+        # A lift concerns the scalp, so it reaches every procedure the same findings block.
+        codes_by_procedure = {procedure: chosen}
         if decision in lifecycle.LIFTS:
-            targets = [
-                p
-                for p in rules.PROCEDURES
-                if set(chosen) & set(_decidable(loaded, p, decision, today))
-            ]
+            for other in rules.PROCEDURES:
+                shared = set(chosen) & set(_decidable(loaded, other, decision, today))
+                if other != procedure and shared:
+                    codes_by_procedure[other] = sorted(shared)
+        targets = list(codes_by_procedure)
         reviews = [
             _save_decision(
                 by=by,
@@ -784,13 +785,11 @@ def decision_record(
                 procedure=p,
                 decision=decision,
                 note=note,
-                codes=chosen
-                if p == procedure
-                else sorted(set(chosen) & set(_decidable(loaded, p, decision, today))),
+                codes=codes,
                 cleared_until=cleared_until,
                 today=today,
             )
-            for p in targets
+            for p, codes in codes_by_procedure.items()
         ]
         _refresh_status(patient, targets, today)
         eligibility_changed.send(sender=PhysicianReview, patient=patient, by=by)

@@ -23,10 +23,9 @@ from scheduling.models import (
     ProviderHours,
     Room,
     SessionType,
-    Status,
     TreatmentSession,
 )
-from scheduling.services import provider_name
+from scheduling.services import UPCOMING, provider_name
 
 VIEW = "scheduling.view_treatmentsession"
 # The grid's hours on a day without opening hours (a closed day still shows what is booked).
@@ -119,9 +118,7 @@ def providers() -> QuerySet:
 # ---- needs attention ---------------------------------------------------------------------
 
 ATTENTION_PAGE_SIZE = 25
-# Sessions still to happen: the ones a re-check (scheduling.services.sessions_recheck) or a
-# check-in can mark as needing attention.
-ATTENTION_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.IN_TREATMENT)
+# The columns of a session row in the needs-attention list; the day view adds its resources.
 _ATTENTION_FIELDS = (
     "start",
     "end",
@@ -145,7 +142,7 @@ def sessions_needing_attention(*, user, page: int | str | None = None) -> Page:
     day_start, _ = times.day_bounds(times.today())
     sessions = (
         TreatmentSession.objects.select_related("patient", "session_type")
-        .filter(status__in=ATTENTION_STATUSES, start__gte=day_start)
+        .filter(status__in=UPCOMING, start__gte=day_start)
         .exclude(blocked_reason="")
         .only(*_ATTENTION_FIELDS)
         .order_by("start", "id")
@@ -184,14 +181,7 @@ class DayGrid:
 
 
 _DAY_VIEW_FIELDS = (
-    "start",
-    "end",
-    "status",
-    "blocked_reason",
-    "patient__mrn",
-    "patient__first_name",
-    "patient__last_name",
-    "session_type__name",
+    *_ATTENTION_FIELDS,
     "provider__first_name",
     "provider__last_name",
     "provider__username",
