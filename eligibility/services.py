@@ -325,15 +325,12 @@ def _latest_answers(patient: Patient) -> tuple[dict, dict[str, datetime], Screen
     return answers, times, newest
 
 
-def screen_day_of(
-    *, by, patient: Patient, answers: dict[str, bool], procedures: Iterable[str] = ()
-) -> list[Screening]:
+def screen_day_of(*, by, patient: Patient, answers: dict[str, bool]) -> list[Screening]:
     """Re-screen on the day: today's scalp answers on top of the earlier ones.
 
     Only the day-of questions are asked, so only they are renewed: the other answers keep their
     age and the screening's validity still runs from the oldest (lifecycle rule 1). Every
-    procedure is screened, since a scalp finding today concerns all of them. `procedures` is
-    accepted for callers that name the session's; it changes nothing.
+    procedure is screened, since a scalp finding today concerns all of them.
     """
     extra = set(answers) - set(rules.DAY_OF_CODES)
     if extra:

@@ -148,9 +148,7 @@ def test_decline_stands_across_new_intakes_until_a_newer_decision(desk, doctor):
     )
     assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
     # A day-of re-screen on the same intake does not reopen it.
-    services.screen_day_of(
-        by=desk, patient=patient, answers={"scalp_acne": False}, procedures=[PRP]
-    )
+    services.screen_day_of(by=desk, patient=patient, answers={"scalp_acne": False})
     assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
     # Nor does a new intake, with the same answers or without the reason (lifecycle rule 4).
     take_intake(desk, patient=patient, anticoagulant=True)
@@ -223,26 +221,20 @@ def test_front_desk_cannot_review(desk):
 
 def test_day_of_rescreen(desk, doctor):
     patient = take_intake(desk).patient
-    blocked = services.screen_day_of(
-        by=desk, patient=patient, answers={"scalp_wound": True}, procedures=[PRP, MN]
-    )
+    blocked = services.screen_day_of(by=desk, patient=patient, answers={"scalp_wound": True})
     assert {s.outcome for s in blocked} == {rules.INELIGIBLE}
     assert all(s.kind == "day_of" and s.answers["scalp_wound"] for s in blocked)
     assert not services.eligibility_for(patient, [PRP, MN]).bookable
     # A "no" the same day does not undo the "yes" (lifecycle rule 2).
-    services.screen_day_of(
-        by=desk, patient=patient, answers={"scalp_wound": False}, procedures=[PRP, MN]
-    )
+    services.screen_day_of(by=desk, patient=patient, answers={"scalp_wound": False})
     assert not services.eligibility_for(patient, [PRP, MN]).bookable
     other = take_intake(desk).patient
-    sunburn = services.screen_day_of(
-        by=desk, patient=other, answers={"recent_sunburn": True}, procedures=[MN]
-    )
+    sunburn = services.screen_day_of(by=desk, patient=other, answers={"recent_sunburn": True})
     assert sunburn[0].kind == "day_of" and sunburn[0].procedure == MN
     assert sunburn[0].outcome == rules.NEEDS_REVIEW
     assert sunburn[0] in selectors.review_queue(user=doctor)
     with pytest.raises(ValueError, match="Not day-of"):
-        services.screen_day_of(by=desk, patient=patient, answers={"smoker": True}, procedures=[MN])
+        services.screen_day_of(by=desk, patient=patient, answers={"smoker": True})
 
 
 def test_clearance_carries_to_a_day_of_rescreen_with_same_reasons(desk, doctor):
@@ -250,9 +242,7 @@ def test_clearance_carries_to_a_day_of_rescreen_with_same_reasons(desk, doctor):
     services.review_decide(
         by=doctor, screening=screening_of(patient, PRP), decision=Decision.CLEARED, note="ok"
     )
-    services.screen_day_of(
-        by=desk, patient=patient, answers={"scalp_acne": False}, procedures=[PRP]
-    )
+    services.screen_day_of(by=desk, patient=patient, answers={"scalp_acne": False})
     assert services.eligibility_for(patient, [PRP]).status == services.CLEARED
     assert not [s for s in selectors.review_queue(user=doctor) if s.procedure == PRP]
 
@@ -312,7 +302,7 @@ def test_only_the_newest_screening_per_procedure_is_latest(desk):
     latest = Screening.objects.filter(patient=patient, is_latest=True)
     assert latest.count() == len(rules.PROCEDURES)
     assert {s.outcome for s in latest} == {rules.ELIGIBLE}
-    services.screen_day_of(by=desk, patient=patient, answers={"scalp_acne": True}, procedures=[PRP])
+    services.screen_day_of(by=desk, patient=patient, answers={"scalp_acne": True})
     newest_prp = Screening.objects.get(patient=patient, procedure=PRP, is_latest=True)
     assert newest_prp.kind == "day_of" and newest_prp.outcome == rules.INELIGIBLE
     assert Screening.objects.filter(patient=patient, is_latest=True).count() == 3
