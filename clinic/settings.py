@@ -46,22 +46,24 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tables2",
     "django_filters",
-    "django_htmx",
     "auditlog",
     "phonenumber_field",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
-    "clinic",
+    # Follicle's apps, bottom layer first (docs/ARCHITECTURE.md; import-linter enforces it).
+    "core",
     "intake",
     "eligibility",
     "scheduling",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # First: everything after it (auditlog, axes, logging) sees the trusted client address.
-    "clinic.middleware.ClientAddressMiddleware",
+    "core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,12 +72,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "clinic.middleware.TwoFactorRequiredMiddleware",
-    "clinic.middleware.SessionKeepAliveMiddleware",
-    "clinic.middleware.NoStoreMiddleware",
+    "core.middleware.TwoFactorRequiredMiddleware",
+    "core.middleware.SessionKeepAliveMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so a lockout answers before the login view runs.
@@ -94,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "clinic.context_processors.clinic",
+                "core.context_processors.clinic",
             ],
         },
     },
@@ -145,7 +146,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "clinic.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
 
 # The client's address (audit log, lockout, rate limits) is REMOTE_ADDR, unless this many
 # proxies of our own stand in front of gunicorn: then the entry of X-Forwarded-For that many
@@ -193,7 +194,7 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 PHONENUMBER_DEFAULT_REGION = env("CLINIC_PHONE_REGION", default="GB")
 
 # Audit: who did what to which record. Reads are logged by the selectors. The address is
-# REMOTE_ADDR as clinic.middleware.ClientAddressMiddleware left it (see CLINIC_TRUSTED_PROXIES).
+# REMOTE_ADDR as core.middleware.ClientAddressMiddleware left it (see CLINIC_TRUSTED_PROXIES).
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
@@ -250,7 +251,7 @@ PATIENTS_PER_PAGE = 25
 # Security. Production values switch on with DEBUG off; each can be overridden.
 SESSION_COOKIE_HTTPONLY = True
 # Idle timeout: a session ends this long after the user's last activity (to the minute, see
-# clinic.middleware.SessionKeepAliveMiddleware).
+# core.middleware.SessionKeepAliveMiddleware).
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_KEEPALIVE_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

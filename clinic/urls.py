@@ -3,9 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, reverse_lazy
 
-from clinic.passwords import RateLimitedPasswordResetView
-from clinic.twofactor import TwoFactorSetupView, TwoFactorVerifyView
-from clinic.views import FORM_METHODS, DashboardView
+from core.passwords import RateLimitedPasswordResetView
+from core.twofactor import TwoFactorSetupView, TwoFactorVerifyView
+from core.views import FORM_METHODS, DashboardView
 
 FORM = "registration/password_form.html"
 MESSAGE = "registration/password_message.html"
@@ -83,6 +83,6 @@ urlpatterns = [
     path("patients/", include("intake.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("schedule/", include("scheduling.urls")),
-    path("reports/", include("clinic.reports.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

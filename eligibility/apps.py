@@ -30,3 +30,20 @@ class EligibilityConfig(AppConfig):
         auditlog.register(PhysicianReview)
         auditlog.register(PlanSignOff)
         post_migrate.connect(_rescreen_after_migrate, sender=self)
+        _listen_to_intake()
+
+
+def _listen_to_intake() -> None:
+    """Screen every stored intake and every corrected birth date or sex, in the writer's
+    transaction (the patient layer announces them; it may not call up)."""
+    from eligibility import services
+    from intake import signals
+
+    def screen_intake(sender, by, intake, **kwargs) -> None:
+        services.screen_intake(by=by, intake=intake)
+
+    def screen_facts(sender, by, patient, **kwargs) -> None:
+        services.screen_facts_changed(by=by, patient=patient)
+
+    signals.intake_submitted.connect(screen_intake, weak=False, dispatch_uid="screen-intake")
+    signals.patient_facts_changed.connect(screen_facts, weak=False, dispatch_uid="screen-facts")

@@ -7,7 +7,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 
-from clinic.bounds import BoundedDateField
+from core.bounds import BoundedDateField
 from eligibility.lifecycle import LIFTS, MAX_LASTING_CLEARANCE_DAYS, MAX_SIGNOFF_DAYS
 from eligibility.models import Decision
 

@@ -6,9 +6,11 @@ and every screen agrees. It is pure (answers and a few derived facts in, an outc
 reasons out; no ORM, no request, no clock) so that any stored decision can be re-run from the
 answers it saw and explained reason by reason, each reason carrying its clinical source.
 
-The catalogue mirrors the table in CLINICAL.md row for row. The codes are stored with every
-screening and never change meaning; any change to the catalogue, a severity or a derived rule
-bumps RULESET_VERSION, so a stored screening can say which rules made it.
+The catalogue mirrors the table in CLINICAL.md row for row: the intake asks the questions
+(intake.questionnaire, the wording) and this module says what each yes means (the rule). The
+codes are stored with every screening and never change meaning; any change to the catalogue, a
+severity or a derived rule bumps RULESET_VERSION, so a stored screening can say which rules
+made it.
 
 The numbers here (days until re-screening) are the clinical defaults; the clinic's settings may
 override them where they are read.
@@ -18,6 +20,27 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from intake.questionnaire import (
+    FITZPATRICK_TYPES,
+    GRADES_BY_SCALE,
+    LUDWIG,
+    NORWOOD,
+    QUESTIONS,
+    QUESTIONS_BY_CODE,
+    SAVIN,
+    SCALES,
+    SECTIONS,
+)
+
+__all__ = [  # The questionnaire's vocabulary, read through the rules by the layers above.
+    "FITZPATRICK_TYPES",
+    "GRADES_BY_SCALE",
+    "LUDWIG",
+    "NORWOOD",
+    "SAVIN",
+    "SCALES",
+    "SECTIONS",
+]
 # Bump with any change to the catalogue, a severity, a source or a derived rule.
 RULESET_VERSION: str = "2026.11.2"
 
@@ -38,12 +61,6 @@ ELIGIBLE: str = "eligible"
 NEEDS_REVIEW: str = "needs_review"
 INELIGIBLE: str = "ineligible"
 
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("medical", "Medical history"),
-    ("medications", "Medications"),
-    ("scalp_today", "Scalp today"),
-)
-
 DEFAULT_RESCREEN_DAYS: int = 14
 
 # An unanswered question is a reason of its own, `unanswered:<code>`: clearing one never
@@ -57,7 +74,7 @@ PRP_OUTSIDE_NORWOOD: str = "prp_outside_norwood"
 
 @dataclass(frozen=True)
 class Condition:
-    """One row of the catalogue: a question, and what a yes means for each procedure."""
+    """One row of the catalogue: an intake question, and what a yes means for each procedure."""
 
     code: str
     label: str
@@ -71,15 +88,11 @@ class Condition:
     source: str
 
     def __post_init__(self) -> None:
-        if self.section not in dict(SECTIONS):
-            raise ValueError(f"{self.code}: unknown section {self.section!r}")
         for procedure, severity in self.severities.items():
             if procedure not in PROCEDURES or severity not in SEVERITIES:
                 raise ValueError(f"{self.code}: bad severity {procedure!r} -> {severity!r}")
         if self.temporary != (self.rescreen_days is not None):
             raise ValueError(f"{self.code}: only temporary conditions have rescreen days")
-        if not self.question.endswith("?"):
-            raise ValueError(f"{self.code}: a question ends with '?'")
         object.__setattr__(self, "severities", MappingProxyType(dict(self.severities)))
 
     def applies_to(self, procedure: str) -> bool:
@@ -88,9 +101,6 @@ class Condition:
 
 def _condition(
     code: str,
-    label: str,
-    question: str,
-    section: str,
     severities: Mapping[str, str],
     *,
     kind: str,
@@ -98,11 +108,12 @@ def _condition(
     rescreen_days: int = DEFAULT_RESCREEN_DAYS,
 ) -> Condition:
     temporary = kind == "temporary"
+    asked = QUESTIONS_BY_CODE[code]
     return Condition(
         code=code,
-        label=label,
-        question=question,
-        section=section,
+        label=asked.label,
+        question=asked.question,
+        section=asked.section,
         severities=severities,
         temporary=temporary,
         rescreen_days=rescreen_days if temporary else None,
@@ -128,100 +139,66 @@ DAY_OF_CODES: tuple[str, ...] = (
 CATALOGUE: tuple[Condition, ...] = (
     _condition(
         "scalp_wound",
-        "scalp wound",
-        "Any cut, sore, scab or open wound on the scalp today?",
-        "scalp_today",
         {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
         kind="temporary",
         source="the clinic's own page; LLLT labels: not on broken skin",
     ),
     _condition(
         "scalp_acne",
-        "scalp acne",
-        "Any acne or pimples on the scalp today?",
-        "scalp_today",
         {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
         kind="temporary",
         source="the clinic's own page",
     ),
     _condition(
         "acute_infection",
-        "acute infection",
-        "Any infection now (scalp, or fever / feeling unwell)?",
-        "scalp_today",
         {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
         kind="temporary",
         source="the clinic's own page; PRP: local infection and sepsis (Dhurat & Sukesh 2014)",
     ),
     _condition(
         "scalp_inflammation",
-        "scalp inflammation",
-        "Scalp red, itchy, flaking or inflamed today (incl. a flare of psoriasis, eczema, "
-        "seborrhoeic dermatitis)?",
-        "scalp_today",
         {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
         kind="temporary",
         source="the clinic's own page",
     ),
     _condition(
         "active_cold_sore",
-        "active cold sore",
-        "A cold sore or herpes outbreak now?",
-        "scalp_today",
         {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE},
         kind="temporary",
         source="MN reviews; eczema herpeticum after MN + PRP (Wu 2022)",
     ),
     _condition(
         "herpes_history",
-        "history of cold sores / herpes",
-        "Ever had cold sores / herpes?",
-        "medical",
         {MICRONEEDLING: REVIEW},
         kind="lasting",
         source="antiviral prophylaxis is a physician's call",
     ),
     _condition(
         "pregnant_or_breastfeeding",
-        "pregnant or breastfeeding",
-        "Pregnant or breastfeeding?",
-        "medical",
         {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
         kind="temporary",
         source="precaution: no safety data (PRP, MN, device labels)",
     ),
     _condition(
         "bleeding_disorder",
-        "bleeding or clotting disorder",
-        "A bleeding or clotting disorder (e.g. haemophilia)?",
-        "medical",
         {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE},
         kind="lasting",
         source="MN clinic lists; PRP reviews",
     ),
     _condition(
         "platelet_disorder",
-        "low platelets or platelet disorder",
-        "Low platelets or a platelet disorder?",
-        "medical",
         {MICRONEEDLING: REVIEW, PRP: EXCLUDE},
         kind="lasting",
         source="Dhurat & Sukesh 2014",
     ),
     _condition(
         "anticoagulant",
-        "taking blood thinners",
-        "Taking blood thinners (warfarin, apixaban, rivaroxaban, heparin…)?",
-        "medications",
         {MICRONEEDLING: REVIEW, PRP: REVIEW},
         kind="while taken",
         source="sources disagree (absolute vs not)",
     ),
     _condition(
         "nsaid_recent",
-        "aspirin or anti-inflammatory painkillers in the last 7 days",
-        "Aspirin or anti-inflammatory painkillers in the last 7 days?",
-        "medications",
         {PRP: REVIEW},
         kind="temporary",
         rescreen_days=7,
@@ -229,9 +206,6 @@ CATALOGUE: tuple[Condition, ...] = (
     ),
     _condition(
         "systemic_steroids",
-        "steroid tablets or injections in the last 2 weeks",
-        "Steroid tablets or injections in the last 2 weeks?",
-        "medications",
         {PRP: REVIEW},
         kind="temporary",
         rescreen_days=14,
@@ -239,9 +213,6 @@ CATALOGUE: tuple[Condition, ...] = (
     ),
     _condition(
         "isotretinoin_recent",
-        "isotretinoin in the last 6 months",
-        "Isotretinoin (Accutane) now or in the last 6 months?",
-        "medications",
         {MICRONEEDLING: REVIEW},
         kind="temporary",
         source=(
@@ -250,99 +221,66 @@ CATALOGUE: tuple[Condition, ...] = (
     ),
     _condition(
         "keloid_tendency",
-        "keloid scarring",
-        "Raised, thick scars (keloids) after injuries?",
-        "medical",
         {MICRONEEDLING: REVIEW, PRP: REVIEW},
         kind="lasting",
         source="MN clinic lists",
     ),
     _condition(
         "active_cancer",
-        "cancer or cancer treatment",
-        "Cancer now, or chemotherapy / radiotherapy?",
-        "medical",
         {MICRONEEDLING: REVIEW, PRP: REVIEW, LLLT: REVIEW},
         kind="lasting until reviewed",
         source="PRP reviews (some absolute for blood cancers)",
     ),
     _condition(
         "scalp_lesion",
-        "changed or unchecked scalp lesion",
-        "A mole, growth or lesion on the scalp that changed or was never checked?",
-        "scalp_today",
         {MICRONEEDLING: REVIEW, LLLT: REVIEW},
         kind="lasting until reviewed",
         source="see a doctor before device use",
     ),
     _condition(
         "immunosuppressed",
-        "weakened immune system",
-        "A weakened immune system (disease or medicines, incl. HIV)?",
-        "medical",
         {MICRONEEDLING: REVIEW, PRP: REVIEW},
         kind="lasting",
         source="PRP consent lists",
     ),
     _condition(
         "poor_wound_healing",
-        "diabetes or slow wound healing",
-        "Diabetes or wounds that heal slowly?",
-        "medical",
         {MICRONEEDLING: REVIEW},
         kind="lasting",
         source="MN clinic lists",
     ),
     _condition(
         "anemia",
-        "recent anaemia",
-        "Told you have low haemoglobin / anaemia recently?",
-        "medical",
         {PRP: REVIEW},
         kind="temporary",
         source="Hb < 10 g/dL is a relative contraindication to PRP",
     ),
     _condition(
         "photosensitivity",
-        "light sensitivity",
-        "Lupus, a light-sensitivity condition, or medicines that make skin sensitive to light?",
-        "medical",
         {LLLT: EXCLUDE},
         kind="lasting while present",
         source="light-device labels",
     ),
     _condition(
         "nickel_allergy",
-        "nickel allergy",
-        "Allergic to nickel or metal jewellery?",
-        "medical",
         {MICRONEEDLING: REVIEW},
         kind="lasting",
         source="316L steel needles contain 10–14 % nickel; reactions rare",
     ),
     _condition(
         "anesthetic_allergy",
-        "allergy to numbing creams or skin serums",
-        "Allergic to numbing creams or skin serums?",
-        "medical",
         {MICRONEEDLING: REVIEW},
         kind="lasting",
         source="granulomatous reactions mostly tied to topicals",
     ),
     _condition(
         "recent_sunburn",
-        "recent scalp sunburn",
-        "Sunburn on the scalp in the last week?",
-        "scalp_today",
         {MICRONEEDLING: REVIEW, LLLT: REVIEW},
         kind="temporary",
         source="general sun-avoidance advice (weak source)",
     ),
     _condition(
         "smoker",
-        "smoker",
-        "Smoke tobacco?",
-        "medical",
         {PRP: CAUTION},
         kind="lasting",
         source="Dhurat & Sukesh 2014",
@@ -351,44 +289,10 @@ CATALOGUE: tuple[Condition, ...] = (
 
 CATALOGUE_BY_CODE: Mapping[str, Condition] = MappingProxyType({c.code: c for c in CATALOGUE})
 
-NORWOOD: str = "norwood"
-LUDWIG: str = "ludwig"
-SAVIN: str = "savin"
-SCALES: tuple[tuple[str, str], ...] = (
-    (NORWOOD, "Norwood–Hamilton"),
-    (LUDWIG, "Ludwig"),
-    (SAVIN, "Savin"),
-)
-NORWOOD_GRADES: tuple[str, ...] = (
-    "I",
-    "II",
-    "IIa",
-    "III",
-    "IIIa",
-    "III-vertex",
-    "IV",
-    "IVa",
-    "V",
-    "Va",
-    "VI",
-    "VII",
-)
-LUDWIG_GRADES: tuple[str, ...] = ("I", "II", "III")
-SAVIN_GRADES: tuple[str, ...] = (
-    "I-1",
-    "I-2",
-    "I-3",
-    "I-4",
-    "II-1",
-    "II-2",
-    "III",
-    "advanced",
-    "frontal",
-)
-GRADES_BY_SCALE: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {NORWOOD: NORWOOD_GRADES, LUDWIG: LUDWIG_GRADES, SAVIN: SAVIN_GRADES}
-)
-FITZPATRICK_TYPES: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI")
+# Every question has its rule and every rule its question, in the questionnaire's order.
+if [c.code for c in CATALOGUE] != [q.code for q in QUESTIONS]:
+    raise ValueError("eligibility.rules.CATALOGUE and intake.questionnaire.QUESTIONS disagree")
+
 
 # LLLT's FDA clearance (product code OAP) covers Norwood IIa to V, Ludwig I and II (Savin I-1 to
 # II-2) and Fitzpatrick I to IV; anything else is off-label.

@@ -7,7 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from clinic.audit import log_access, log_access_many
+from core.audit import log_access, log_access_many
 from eligibility import lifecycle
 from eligibility.models import PhysicianReview, PlanSignOff, Screening
 from eligibility.services import _clinic_today

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from clinic.audit import actor
+from core.audit import actor
 from eligibility import lifecycle, rules
 from eligibility.lifecycle import (
     AWAITING_INFORMATION,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from clinic.views import FORM_METHODS, RoleRequiredMixin, call_service
+from core.views import FORM_METHODS, RoleRequiredMixin, call_service
 from eligibility import lifecycle, rules, selectors, services
 from eligibility.forms import DecisionForm, ReviewDecisionForm, SignOffEndForm, SignOffForm
 from eligibility.models import Decision, PlanSignOff, Screening

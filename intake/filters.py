@@ -8,7 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django.db.models import Q, QuerySet
 
-from clinic.bounds import in_range
+from core.bounds import in_range
 from intake.models import Patient, Sex
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")

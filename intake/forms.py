@@ -6,7 +6,7 @@ from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
-from eligibility import rules
+from intake import questionnaire
 from intake.models import TREATMENTS, IntakeQuestionnaire, Patient, TreatmentUse
 from intake.services import PATIENT_FIELDS
 
@@ -83,7 +83,7 @@ class ArchiveForm(forms.Form):
         self.helper.layout = Layout("reason", Submit("archive", "Archive", css_class="btn-danger"))
 
 
-def _yes_no_field(condition: rules.Condition) -> forms.TypedChoiceField:
+def _yes_no_field(condition: questionnaire.Question) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=condition.question,
         choices=YES_NO,
@@ -159,7 +159,7 @@ class IntakeForm(forms.ModelForm):
                 widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
                 error_messages={"required": "Please choose never, now or in the past."},
             )
-        for condition in rules.CATALOGUE:
+        for condition in questionnaire.QUESTIONS:
             self.fields[f"q_{condition.code}"] = _yes_no_field(condition)
         radios = [n for n, f in self.fields.items() if isinstance(f.widget, forms.RadioSelect)]
         for name in radios:
@@ -167,10 +167,10 @@ class IntakeForm(forms.ModelForm):
             field = self.fields[name]
             field.choices = [c for c in field.choices if c[0] != ""]
 
-        sections = {key: [] for key, _ in rules.SECTIONS}
-        for condition in rules.CATALOGUE:
+        sections = {key: [] for key, _ in questionnaire.SECTIONS}
+        for condition in questionnaire.QUESTIONS:
             sections[condition.section].append(f"q_{condition.code}")
-        titles = dict(rules.SECTIONS)
+        titles = dict(questionnaire.SECTIONS)
 
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -238,7 +238,7 @@ class IntakeForm(forms.ModelForm):
             initial[f"treatment_{code}"] = intake.treatments.get(code)
         if not with_answers:
             return initial
-        for condition in rules.CATALOGUE:
+        for condition in questionnaire.QUESTIONS:
             value = intake.answers.get(condition.code)
             if isinstance(value, bool):
                 initial[f"q_{condition.code}"] = "yes" if value else "no"
@@ -247,7 +247,7 @@ class IntakeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         scale, grade = cleaned.get("scale"), cleaned.get("grade")
-        if scale and grade and grade not in rules.GRADES_BY_SCALE[scale]:
+        if scale and grade and grade not in questionnaire.GRADES_BY_SCALE[scale]:
             self.add_error("grade", "Choose a grade from the chosen scale.")
         return cleaned
 
@@ -264,7 +264,7 @@ class IntakeForm(forms.ModelForm):
         return {code: self.cleaned_data[f"treatment_{code}"] for code, _ in TREATMENTS}
 
     def _answers(self) -> dict[str, bool]:
-        return {c.code: self.cleaned_data[f"q_{c.code}"] for c in rules.CATALOGUE}
+        return {c.code: self.cleaned_data[f"q_{c.code}"] for c in questionnaire.QUESTIONS}
 
     def service_fields(self) -> dict:
         """The cleaned data in the shape `intake_submit` takes."""

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from eligibility import rules
+from intake import questionnaire
 
 
 class Sex(models.TextChoices):
@@ -129,14 +129,24 @@ class TreatmentUse(models.TextChoices):
     PAST = "past", "In the past"
 
 
-SCALE_CHOICES = list(rules.SCALES)
+SCALE_CHOICES = list(questionnaire.SCALES)
 
-_SCALE_SHORT = {rules.NORWOOD: "Norwood", rules.LUDWIG: "Ludwig", rules.SAVIN: "Savin"}
+_SCALE_SHORT = {
+    questionnaire.NORWOOD: "Norwood",
+    questionnaire.LUDWIG: "Ludwig",
+    questionnaire.SAVIN: "Savin",
+}
 GRADE_CHOICES = [
-    (label, [(grade, f"{_SCALE_SHORT[value]} {grade}") for grade in rules.GRADES_BY_SCALE[value]])
-    for value, label in rules.SCALES
+    (
+        label,
+        [
+            (grade, f"{_SCALE_SHORT[value]} {grade}")
+            for grade in questionnaire.GRADES_BY_SCALE[value]
+        ],
+    )
+    for value, label in questionnaire.SCALES
 ]
-FITZPATRICK_CHOICES = [(t, f"Type {t}") for t in rules.FITZPATRICK_TYPES]
+FITZPATRICK_CHOICES = [(t, f"Type {t}") for t in questionnaire.FITZPATRICK_TYPES]
 
 # Earlier and current hair-loss treatments asked about, in the order the form shows them.
 TREATMENTS = (
@@ -213,14 +223,16 @@ class IntakeQuestionnaire(models.Model):
         if (
             self.scale
             and self.grade
-            and self.grade not in rules.GRADES_BY_SCALE.get(self.scale, ())
+            and self.grade not in questionnaire.GRADES_BY_SCALE.get(self.scale, ())
         ):
             raise ValidationError({"grade": "This grade does not belong to the chosen scale."})
-        unknown = set(self.answers) - set(rules.CATALOGUE_BY_CODE)
+        unknown = set(self.answers) - set(questionnaire.QUESTIONS_BY_CODE)
         if unknown:
             raise ValidationError({"answers": f"Unknown questions: {', '.join(sorted(unknown))}"})
         missing = [
-            c.code for c in rules.CATALOGUE if not isinstance(self.answers.get(c.code), bool)
+            c.code
+            for c in questionnaire.QUESTIONS
+            if not isinstance(self.answers.get(c.code), bool)
         ]
         if missing:
             raise ValidationError({"answers": f"Unanswered questions: {', '.join(missing)}"})
@@ -234,8 +246,8 @@ class IntakeQuestionnaire(models.Model):
     def yes_count(self) -> int:
         return sum(1 for value in self.answers.values() if value is True)
 
-    def answered_conditions(self) -> list[tuple["rules.Condition", bool | None]]:
-        return [(c, self.answers.get(c.code)) for c in rules.CATALOGUE]
+    def answered_conditions(self) -> list[tuple["questionnaire.Question", bool | None]]:
+        return [(c, self.answers.get(c.code)) for c in questionnaire.QUESTIONS]
 
     def treatment_rows(self) -> list[tuple[str, str]]:
         labels = dict(TreatmentUse.choices)

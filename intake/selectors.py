@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
-from clinic.audit import log_access, log_access_many
+from core.audit import log_access, log_access_many
 from intake.models import IntakeQuestionnaire, Patient
 
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.audit import actor
-from eligibility.services import screen_facts_changed, screen_intake
+from core.audit import actor
+from intake import signals
 from intake.models import IntakeQuestionnaire, Patient
 
 MRN_PREFIX = "F"
@@ -70,7 +70,7 @@ def patient_update(*, by, patient: Patient, **fields: Any) -> Patient:
         patient.save()
         # The screen reads the age and sex: a correction re-screens at once (lifecycle rule 7).
         if (patient.date_of_birth, patient.sex) != before:
-            screen_facts_changed(by=by, patient=patient)
+            signals.announce(signals.patient_facts_changed, by=by, patient=patient)
     return patient
 
 
@@ -124,5 +124,5 @@ def intake_submit(*, by, patient: Patient, **fields: Any) -> IntakeQuestionnaire
         )
         intake.full_clean()
         intake.save()
-        screen_intake(by=by, intake=intake)
+        signals.announce(signals.intake_submitted, by=by, intake=intake)
     return intake

@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from clinic.idempotency import IdempotentFormMixin, mark_completed
-from clinic.paging import paginate_table
-from clinic.views import FORM_METHODS, RoleRequiredMixin, call_service
-from eligibility.services import eligibility_summary
+from core.idempotency import IdempotentFormMixin, mark_completed
+from core.paging import paginate_table
+from core.views import FORM_METHODS, RoleRequiredMixin, call_service
 from intake import selectors, services
 from intake.filters import PatientFilter
 from intake.forms import ArchiveForm, IntakeForm, PatientForm
@@ -175,9 +174,6 @@ class PatientDetailView(RoleRequiredMixin, TemplateView):
         context["patient"] = patient
         if user.has_perm("intake.view_intakequestionnaire"):
             context["intakes"] = selectors.patient_intakes(user=user, patient=patient)
-        if user.has_perm("eligibility.view_screening"):
-            context["eligibility"] = summary = eligibility_summary(patient)
-            context["reviews"] = summary.reviews[:10]
         return context
 
 

@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 
-from clinic.bounds import BoundedDateField, days_from_today
+from core.bounds import BoundedDateField, days_from_today
 from eligibility import rules
 from scheduling import selectors, times
 from scheduling.models import Device, Room, SessionType, TreatmentSession

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from clinic.audit import log_access, log_access_many
+from core.audit import log_access, log_access_many
 from intake.models import Patient
 from scheduling import times
 from scheduling.models import (

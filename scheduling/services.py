@@ -22,7 +22,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.audit import actor
+from core.audit import actor
 from eligibility import rules
 from eligibility.lifecycle import upper_first
 from eligibility.services import (

@@ -2,13 +2,13 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from clinic import bounds
+from core import bounds
 from scheduling import views
 
 
 class DateConverter:
     """A day in the URL as YYYY-MM-DD (dates are not patient data). A day that does not exist,
-    or lies outside the years the app knows (clinic.bounds), is no URL: 404, never a 500."""
+    or lies outside the years the app knows (core.bounds), is no URL: 404, never a 500."""
 
     regex = r"\d{4}-\d{2}-\d{2}"
 

@@ -9,10 +9,10 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from clinic.bounds import in_range
-from clinic.idempotency import IdempotentFormMixin, mark_completed
-from clinic.redirects import safe_next
-from clinic.views import FORM_METHODS, RoleRequiredMixin, call_service
+from core.bounds import in_range
+from core.idempotency import IdempotentFormMixin, mark_completed
+from core.redirects import safe_next
+from core.views import FORM_METHODS, RoleRequiredMixin, call_service
 from eligibility import rules
 from eligibility.services import eligibility_for
 from intake import selectors as intake_selectors

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import close_old_connections, connection
 from django.test import Client
 
-from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
+from core.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
 from tests.factories import UserFactory, login_client
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from clinic.roles import sync_roles
+from core.roles import sync_roles
 from eligibility import rules
 from eligibility.models import PhysicianReview, PlanSignOff, Screening
 from intake.models import IntakeQuestionnaire, Patient

@@ -12,7 +12,7 @@ each method it accepts. From that, every identity's answer to every method is se
 - a role the view is for: the declared answer for GET and POST, 405 for a method the view does
   not accept.
 
-`tests/clinic/test_permissions.py` walks the URLconf and fails for a URL without a declaration.
+`tests/core/test_permissions.py` walks the URLconf and fails for a URL without a declaration.
 """
 
 from collections.abc import Callable

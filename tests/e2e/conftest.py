@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic.management.commands.demo_totp import current_code, give_demo_device
+from demo.management.commands.demo_totp import current_code, give_demo_device
 from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("FOLLICLE_CHROMIUM", "/usr/bin/chromium")

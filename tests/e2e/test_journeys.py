@@ -9,10 +9,11 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import Page, expect
 
-from clinic.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
+from core.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
+from demo import scheduling as demo
 from eligibility import rules
 from intake import services as intake_services
-from scheduling import demo, times
+from scheduling import times
 from scheduling.consent import CURRENT
 from scheduling.models import Consent, Room, SessionType, Status, TreatmentSession
 from tests.factories import INTAKE_HISTORY, PatientFactory, UserFactory, all_no

@@ -43,7 +43,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from clinic.roles import FRONT_DESK, PHYSICIAN
+from core.roles import FRONT_DESK, PHYSICIAN
 from eligibility import rules, services
 from eligibility.models import PhysicianReview, PlanSignOff, Screening
 from intake import services as intake_services

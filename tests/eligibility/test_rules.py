@@ -24,6 +24,7 @@ from eligibility.rules import (
     PRP,
     REVIEW,
 )
+from intake import questionnaire
 
 MN = MICRONEEDLING
 # An adult, unless a test says otherwise: no age means "age unknown", a review of its own
@@ -207,15 +208,16 @@ def test_public_constants():
     assert [s for s, _ in rules.SCALES] == ["norwood", "ludwig", "savin"]
 
 
-def test_rules_module_imports_only_the_standard_library_it_needs():
-    tree = ast.parse(inspect.getsource(rules))
+@pytest.mark.parametrize("module", [rules, questionnaire], ids=["rules", "questionnaire"])
+def test_rules_module_imports_only_the_standard_library_it_needs(module):
+    tree = ast.parse(inspect.getsource(module))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
-    assert imported <= {"collections.abc", "dataclasses", "types", "typing"}
+    assert imported <= {"collections.abc", "dataclasses", "types", "typing", "intake.questionnaire"}
 
 
 # The clinic's own four

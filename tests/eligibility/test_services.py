@@ -5,7 +5,7 @@ from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.roles import FRONT_DESK, PHYSICIAN
+from core.roles import FRONT_DESK, PHYSICIAN
 from eligibility import rules, selectors, services
 from eligibility.models import Decision, Screening
 from intake import services as intake_services

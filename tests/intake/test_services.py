@@ -5,7 +5,7 @@ from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.roles import FRONT_DESK
+from core.roles import FRONT_DESK
 from intake import selectors, services
 from intake.models import IntakeQuestionnaire, Patient
 from tests.factories import INTAKE_HISTORY, PatientFactory, UserFactory, all_no

@@ -8,8 +8,8 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from clinic.audit import actor, log_access
-from clinic.models import Export
+from core.audit import actor, log_access
+from reports.models import Export
 from tests.factories import IntakeFactory, PatientFactory, UserFactory
 from tests.reports import builders as b
 

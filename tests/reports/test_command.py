@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from clinic.models import Export
+from reports.models import Export
 from tests.reports.conftest import WEEK
 
 pytestmark = pytest.mark.django_db

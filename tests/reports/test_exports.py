@@ -9,9 +9,9 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from clinic.models import Export
-from clinic.reports.exports import REPORTS, defuse
-from clinic.reports.forms import ReportFilterForm
+from reports.exports import REPORTS, defuse
+from reports.forms import ReportFilterForm
+from reports.models import Export
 from tests.reports.conftest import WEEK
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.reports import queries
-from clinic.reports.forms import ReportFilterForm
+from reports import queries
+from reports.forms import ReportFilterForm
 from tests.factories import PatientFactory, UserFactory
 from tests.reports import builders as b
 

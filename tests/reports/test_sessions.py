@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.reports import queries
-from clinic.reports.forms import ReportFilterForm
+from reports import queries
+from reports.forms import ReportFilterForm
 from tests.reports import builders as b
 from tests.reports.conftest import WEEK
 
@@ -147,7 +147,7 @@ def test_a_long_range_by_day_is_grouped_by_week(admin_client_, week):
 
 
 def test_chart_labels_are_escaped(week):
-    from clinic.reports.charts import Series, bar_chart
+    from reports.charts import Series, bar_chart
 
     svg = str(bar_chart(title="T<", labels=["<script>alert(1)</script>"], series=[
         Series('"Booked"', [3], "#000"),
@@ -157,7 +157,7 @@ def test_chart_labels_are_escaped(week):
 
 
 def test_chart_title_and_labels_with_quotes_stay_inside_their_attribute_and_text():
-    from clinic.reports.charts import Series, bar_chart
+    from reports.charts import Series, bar_chart
 
     svg = str(
         bar_chart(
@@ -239,7 +239,7 @@ def test_figures_take_a_fixed_number_of_queries(week, django_assert_max_num_quer
 
 
 def test_count_tables_escape_labels_and_round_the_rate():
-    from clinic.reports.charts import count_table
+    from reports.charts import count_table
 
     row = {"label": "<b>x</b>", "booked": 3, "completed": 0, "cancelled": 0, "no_show": 2}
     html = count_table([{**row, "no_show_rate": 2 / 3}], heading="<i>")

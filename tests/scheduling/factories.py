@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from clinic.roles import FRONT_DESK, PHYSICIAN
+from core.roles import FRONT_DESK, PHYSICIAN
 from eligibility import rules
 from eligibility.services import screen_intake
 from scheduling import times

@@ -1,5 +1,5 @@
 """Where the consent form goes after signing: only back into this site (issue 12, finding 1:
-every view that follows a `next` uses clinic.redirects.safe_next)."""
+every view that follows a `next` uses core.redirects.safe_next)."""
 
 import pytest
 from django.urls import reverse

@@ -1,0 +1,265 @@
+"""Reports area: one page per report (chart beside a table), its CSV and XLSX downloads, and
+the audit-log search. Admins only: `reports.view_reports` to look, `reports.export_reports` to
+download, `auditlog.view_logentry` for the audit log."""
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.paging import paginate_table
+from core.views import RoleRequiredMixin
+from reports import audit_search, queries
+from reports.charts import Series, bar_chart, count_table
+from reports.exports import (
+    REPORTS,
+    csv_response,
+    recall_queryset,
+    recall_rows,
+    record_export,
+    xlsx_response,
+)
+from reports.forms import RecallFilterForm, ReportFilterForm, ReportFilters
+
+FORMATS = ("csv", "xlsx")
+RECALL_SHOWN = 500
+AUDIT_PER_PAGE = 50
+
+BLUE, GREEN, GREY, RED, ORANGE = "#0d6efd", "#198754", "#6c757d", "#dc3545", "#fd7e14"
+
+NAV = (
+    ("sessions", "Sessions"),
+    ("screenings", "Screening outcomes"),
+    ("reviews", "Review turnaround"),
+    ("recall", "Lot recall"),
+)
+
+
+def _form_for(report: str, data) -> ReportFilterForm:
+    return (RecallFilterForm if report == "recall" else ReportFilterForm)(data)
+
+
+def _query_string(form: ReportFilterForm) -> str:
+    return urlencode({key: value for key, value in form.data.items() if value})
+
+
+class ReportIndexView(RoleRequiredMixin, TemplateView):
+    permission_required = "reports.view_reports"
+    template_name = "reports/index.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(reports=NAV, **kwargs)
+
+
+class ReportView(RoleRequiredMixin, TemplateView):
+    """The shared frame: the filter form, the report's figures when the filters are valid."""
+
+    permission_required = "reports.view_reports"
+    report = ""
+
+    def get_template_names(self) -> list[str]:
+        return [f"reports/{self.report}.html"]
+
+    def figures(self, filters: ReportFilters) -> dict:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = _form_for(self.report, self.request.GET)
+        context.update(form=form, report=self.report, reports=NAV, title=REPORTS[self.report].title)
+        if form.is_valid():
+            context.update(self.figures(form.filters()))
+            context["query"] = _query_string(form)
+        return context
+
+
+class SessionsReportView(ReportView):
+    report = "sessions"
+
+    def figures(self, filters: ReportFilters) -> dict:
+        data = queries.sessions_report(filters)
+        fmt = {"day": "%d %b", "week": "w/c %d %b", "month": "%b %Y"}[filters.by]
+        labels = [row["label"].strftime(fmt) for row in data.by_period]
+        chart = bar_chart(
+            title=f"Sessions by {filters.by}",
+            labels=labels,
+            series=[
+                Series("Booked", [r["booked"] for r in data.by_period], BLUE),
+                Series("Completed", [r["completed"] for r in data.by_period], GREEN),
+                Series("Cancelled", [r["cancelled"] for r in data.by_period], GREY),
+                Series("No-show", [r["no_show"] for r in data.by_period], RED),
+            ],
+        )
+        tables = {
+            "by_period": count_table(
+                data.by_period, heading=capfirst(filters.by), date_format="D j M Y"
+            ),
+            "by_procedure": count_table(data.by_procedure, heading="Procedure"),
+            "by_provider": count_table(data.by_provider, heading="Provider"),
+            "by_room": count_table(data.by_room, heading="Room"),
+        }
+        return {
+            "data": data,
+            "chart": chart,
+            "tables": tables,
+            "period_format": fmt,
+            "by": filters.by,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "data" in context:
+            _list_what_was_read(context["form"], context["data"])
+        return context
+
+
+def _list_what_was_read(form: ReportFilterForm, data: queries.SessionsReport) -> None:
+    """Give the filter form's lists the session types, staff and rooms the report has read
+    already, in the same order, instead of a query each when the form is drawn."""
+    lists = {
+        "session_type": data.session_types,
+        "provider": [person for person in data.staff if person.is_active],
+        "room": data.all_rooms,
+    }
+    for name, objects in lists.items():
+        field = form.fields[name]
+        field.choices = [
+            ("", field.empty_label),
+            *((obj.pk, field.label_from_instance(obj)) for obj in objects),
+        ]
+
+
+class ScreeningsReportView(ReportView):
+    report = "screenings"
+
+    def figures(self, filters: ReportFilters) -> dict:
+        data = queries.screenings_report(filters)
+        chart = bar_chart(
+            title="Screening outcomes per procedure",
+            labels=[row["label"] for row in data.outcomes],
+            series=[
+                Series("Eligible", [r["eligible"] for r in data.outcomes], GREEN),
+                Series("Needs review", [r["needs_review"] for r in data.outcomes], ORANGE),
+                Series("Not eligible", [r["ineligible"] for r in data.outcomes], RED),
+            ],
+        )
+        return {"data": data, "chart": chart}
+
+
+def _hours(value) -> float:
+    return round(value.total_seconds() / 3600, 1) if value is not None else 0
+
+
+class ReviewsReportView(ReportView):
+    report = "reviews"
+
+    def figures(self, filters: ReportFilters) -> dict:
+        data = queries.reviews_report(filters)
+        rows = [data.overall, *data.by_procedure]
+        chart = bar_chart(
+            title="Waiting time for a physician's decision (hours)",
+            labels=[row.label for row in rows],
+            series=[
+                Series("Median", [_hours(r.median) for r in rows], BLUE),
+                Series("90th percentile", [_hours(r.p90) for r in rows], ORANGE),
+            ],
+        )
+        return {"data": data, "rows": rows, "chart": chart}
+
+
+class RecallReportView(ReportView):
+    """Who to contact about a device or lot. Listing patients is reading their data: logged."""
+
+    report = "recall"
+
+    def figures(self, filters: ReportFilters) -> dict:
+        if not filters.lot:
+            return {"searched": False}
+        spec = REPORTS["recall"]
+        rows = list(recall_rows(filters, by=self.request.user, limit=RECALL_SHOWN))
+        mrns = {row[0] for row in rows}
+        return {
+            "searched": True,
+            "rows": rows,
+            "columns": spec.columns,
+            "total": recall_queryset(filters).count(),
+            "patients": len(mrns),
+            "shown": RECALL_SHOWN,
+            "lot": filters.lot,
+        }
+
+
+class ExportView(RoleRequiredMixin, View):
+    """A report's rows as CSV (streamed) or XLSX, exactly what the same filters show."""
+
+    permission_required = "reports.export_reports"
+
+    def get(self, request, report: str, fmt: str):
+        if report not in REPORTS or fmt not in FORMATS:
+            raise Http404
+        spec = REPORTS[report]
+        form = _form_for(report, request.GET)
+        problem = None
+        if not form.is_valid():
+            problem = "The filters are not valid; nothing was exported."
+        elif report == "recall" and not form.filters().lot:
+            problem = "Type a device serial or lot to export a recall list."
+        if problem:
+            context = {"form": form, "problem": problem, "report": report, "title": spec.title}
+            return render(request, "reports/export_error.html", context, status=400)
+        filters = form.filters()
+        record_export(by=request.user, report=report, fmt=fmt, filters=filters.as_json())
+        rows = spec.rows(filters, by=request.user)
+        if fmt == "csv":
+            return csv_response(report, spec.columns, rows)
+        return xlsx_response(report, spec.title, spec.columns, rows)
+
+
+class AuditLogView(RoleRequiredMixin, TemplateView):
+    permission_required = "auditlog.view_logentry"
+    template_name = "reports/audit_log.html"
+
+    def post(self, request, *args, **kwargs):
+        if "clear" in request.POST:
+            request.session.pop(audit_search.SESSION_KEY, None)
+        else:
+            request.session[audit_search.SESSION_KEY] = {
+                key: request.POST.get(key, "")[:100] for key in audit_search.FIELDS
+            }
+        return HttpResponseRedirect(reverse("reports:audit-log"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        search = self.request.session.get(audit_search.SESSION_KEY)
+        form = audit_search.AuditSearchForm(search) if search else audit_search.AuditSearchForm()
+        entries = audit_search.audit_entries(form if search else None)
+        table = audit_search.AuditTable(entries)
+        paginate_table(self.request, table, per_page=AUDIT_PER_PAGE)
+        context.update(form=form, table=table, searching=bool(search))
+        return context
+
+
+class AuditLogExportView(RoleRequiredMixin, View):
+    """The entries the current search selects, as CSV; the export is itself logged."""
+
+    permission_required = ("auditlog.view_logentry", "reports.export_reports")
+
+    def get(self, request):
+        search = request.session.get(audit_search.SESSION_KEY)
+        form = audit_search.AuditSearchForm(search) if search else None
+        if form is not None and not form.is_valid():
+            context = {
+                "form": form,
+                "problem": "The audit-log search is not valid; nothing was exported.",
+                "report": "audit-log",
+                "title": "Audit log",
+            }
+            return render(request, "reports/export_error.html", context, status=400)
+        filters = form.as_filters() if form is not None else {}
+        record_export(by=request.user, report="audit_log", fmt="csv", filters=filters)
+        rows = audit_search.audit_rows(audit_search.audit_entries(form))
+        return csv_response("audit-log", audit_search.COLUMNS, rows)
