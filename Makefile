@@ -69,9 +69,11 @@ bench: install
 	DATABASE_URL=$(BENCH_PG) $(PY) manage.py seed_bench
 	DATABASE_URL=$(BENCH_PG) $(PY) manage.py bench
 
+# ruff, then the import contracts in pyproject.toml (layers; pure clinical rules).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .
