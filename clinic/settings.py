@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # Follicle's apps, bottom layer first (docs/ARCHITECTURE.md; import-linter enforces it).
     "core",
     "intake",
+    "treatments",
     "eligibility",
     "scheduling",
     "reports",

@@ -7,8 +7,32 @@ from core.passwords import RateLimitedPasswordResetView
 from core.twofactor import TwoFactorSetupView, TwoFactorVerifyView
 from core.views import FORM_METHODS, DashboardView
 
-FORM = "registration/password_form.html"
-MESSAGE = "registration/password_message.html"
+
+def _form(route: str, view, name: str, title: str, **kwargs):
+    """A password page with a form (one template for all of them)."""
+    return path(
+        route,
+        view.as_view(
+            template_name="registration/password_form.html",
+            extra_context={"title": title},
+            http_method_names=FORM_METHODS,
+            **kwargs,
+        ),
+        name=name,
+    )
+
+
+def _message(route: str, view, name: str, title: str, text: str):
+    """A password page that only says what happened."""
+    return path(
+        route,
+        view.as_view(
+            template_name="registration/password_message.html",
+            extra_context={"title": title, "text": text},
+        ),
+        name=name,
+    )
+
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
@@ -24,61 +48,45 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", TwoFactorVerifyView.as_view(), name="two-factor-verify"),
     path("account/two-factor/setup/", TwoFactorSetupView.as_view(), name="two-factor-setup"),
-    path(
+    _form(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name=FORM,
-            extra_context={"title": "Change your password"},
-            http_method_names=FORM_METHODS,
-        ),
-        name="password_change",
+        auth_views.PasswordChangeView,
+        "password_change",
+        "Change your password",
     ),
-    path(
+    _message(
         "account/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name=MESSAGE,
-            extra_context={"title": "Password changed", "text": "Your new password is saved."},
-        ),
-        name="password_change_done",
+        auth_views.PasswordChangeDoneView,
+        "password_change_done",
+        "Password changed",
+        "Your new password is saved.",
     ),
-    path(
+    _form(
         "account/reset/",
-        RateLimitedPasswordResetView.as_view(
-            template_name=FORM,
-            success_url=reverse_lazy("password_reset_done"),
-            extra_context={"title": "Reset your password"},
-            http_method_names=FORM_METHODS,
-        ),
-        name="password_reset",
+        RateLimitedPasswordResetView,
+        "password_reset",
+        "Reset your password",
+        success_url=reverse_lazy("password_reset_done"),
     ),
-    path(
+    _message(
         "account/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name=MESSAGE,
-            extra_context={
-                "title": "Check your e-mail",
-                "text": "If the address belongs to a staff account, a link to set a new "
-                "password is on its way.",
-            },
-        ),
-        name="password_reset_done",
+        auth_views.PasswordResetDoneView,
+        "password_reset_done",
+        "Check your e-mail",
+        "If the address belongs to a staff account, a link to set a new password is on its way.",
     ),
-    path(
+    _form(
         "account/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name=FORM,
-            extra_context={"title": "Choose a new password"},
-            http_method_names=FORM_METHODS,
-        ),
-        name="password_reset_confirm",
+        auth_views.PasswordResetConfirmView,
+        "password_reset_confirm",
+        "Choose a new password",
     ),
-    path(
+    _message(
         "account/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name=MESSAGE,
-            extra_context={"title": "Password set", "text": "You can log in with it now."},
-        ),
-        name="password_reset_complete",
+        auth_views.PasswordResetCompleteView,
+        "password_reset_complete",
+        "Password set",
+        "You can log in with it now.",
     ),
     path("patients/", include("intake.urls")),
     path("eligibility/", include("eligibility.urls")),

@@ -73,8 +73,8 @@ def _without_escalation(fields):
     return tuple(f for f in fields if f not in {"is_superuser", "user_permissions"})
 
 
-class RoleGroupAdmin(GroupAdmin):
-    """Groups are the roles (core.roles sets their permissions); only a superuser edits them."""
+class SuperuserEditsMixin:
+    """Only a superuser adds, changes or deletes."""
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -86,22 +86,17 @@ class RoleGroupAdmin(GroupAdmin):
         return request.user.is_superuser
 
 
-class SuperuserTOTPDeviceAdmin(TOTPDeviceAdmin):
+class RoleGroupAdmin(SuperuserEditsMixin, GroupAdmin):
+    """Groups are the roles (core.roles sets their permissions); only a superuser edits them."""
+
+
+class SuperuserTOTPDeviceAdmin(SuperuserEditsMixin, TOTPDeviceAdmin):
     """A second factor is its owner's; only a superuser sees or resets one in the admin."""
 
     def has_module_permission(self, request):
         return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
 

@@ -27,7 +27,8 @@ _PATIENT_READ = (
 )
 
 # Scheduling: front desk books, moves, cancels and checks in; physicians also book (an interval
-# override is only usable while booking) and chart; admins keep the clinic's set-up.
+# override is only usable while booking) and chart; admins keep the clinic's set-up (with the
+# session types, which live in treatments).
 _SCHEDULING_DESK = (
     "scheduling.view_treatmentsession",
     "scheduling.add_treatmentsession",
@@ -50,9 +51,10 @@ _SCHEDULING_PHYSICIAN = (
 _SCHEDULING_ADMIN = (
     *(
         f"scheduling.{action}_{model}"
-        for model in ("room", "device", "sessiontype")
+        for model in ("room", "device")
         for action in ("view", "add", "change")
     ),
+    *(f"treatments.{action}_sessiontype" for action in ("view", "add", "change")),
     *(
         f"scheduling.{action}_{model}"
         for model in ("openinghours", "closedday", "providerhours")

@@ -80,23 +80,39 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         token = self.cleaned_data["token"].strip()
-        if not token.isdigit() or not self.device.verify_token(token):
+        if not _code_right(self.device, token):
             raise forms.ValidationError(WRONG_CODE)
         return token
 
 
-def _following(request) -> str:
-    """Where the two-factor step ends: the `next` it was given if it is on this site."""
-    return safe_next(request, request.GET.get("next"), reverse("dashboard"))
+def _code_right(device: TOTPDevice, token: str) -> bool:
+    return token.isdigit() and device.verify_token(token)
 
 
-class TwoFactorVerifyView(FormView):
+def _verified(request, device: TOTPDevice):
+    """The session verified with `device`, and on to where the two-factor step ends: the `next`
+    it was given if it is on this site."""
+    otp_login(request, device)
+    # A new session id for the stronger login: one seen before this step is worth nothing.
+    request.session.cycle_key()
+    return redirect(safe_next(request, request.GET.get("next"), reverse("dashboard")))
+
+
+class _TwoFactorStep(FormView):
+    """A page of the two-factor step; `device` is the user's confirmed one, if any."""
+
     http_method_names = FORM_METHODS
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.device = confirmed_device(request.user)
+
+
+class TwoFactorVerifyView(_TwoFactorStep):
     template_name = "registration/two_factor_verify.html"
     form_class = TokenForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.device = confirmed_device(request.user)
         if self.device is None:
             return redirect("two-factor-setup")
         return super().dispatch(request, *args, **kwargs)
@@ -105,10 +121,7 @@ class TwoFactorVerifyView(FormView):
         return {**super().get_form_kwargs(), "device": self.device, "submit": "Verify"}
 
     def form_valid(self, form):
-        otp_login(self.request, self.device)
-        # A new session id for the stronger login: one seen before this step is worth nothing.
-        self.request.session.cycle_key()
-        return redirect(_following(self.request))
+        return _verified(self.request, self.device)
 
 
 class SetupForm(forms.Form):
@@ -145,10 +158,9 @@ class SetupForm(forms.Form):
         if same is None or same.pk != user.pk:
             self.add_error("password", "That is not your password.")
             return cleaned
-        if self.current is not None:
-            current_token = cleaned["current_token"].strip()
-            if not current_token.isdigit() or not self.current.verify_token(current_token):
-                self.add_error("current_token", WRONG_CODE)
+        current_token = cleaned.get("current_token", "").strip()
+        if self.current is not None and not _code_right(self.current, current_token):
+            self.add_error("current_token", WRONG_CODE)
         self.new_t = _verify_pending(self.pending_key, cleaned["token"].strip())
         if self.new_t is None:
             self.add_error("token", WRONG_CODE)
@@ -171,14 +183,12 @@ def _verify_pending(key: str, token: str) -> int | None:
     return totp.t() if totp.verify(int(token), device.tolerance) else None
 
 
-class TwoFactorSetupView(FormView):
-    http_method_names = FORM_METHODS
+class TwoFactorSetupView(_TwoFactorStep):
     template_name = "registration/two_factor_setup.html"
     form_class = SetupForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.current = confirmed_device(request.user)
-        if self.current is not None and not request.user.is_verified():
+        if self.device is not None and not request.user.is_verified():
             return redirect("two-factor-verify")
         if not request.session.get(PENDING_KEY):
             request.session[PENDING_KEY] = random_hex(20)
@@ -190,14 +200,14 @@ class TwoFactorSetupView(FormView):
             **super().get_form_kwargs(),
             "request": self.request,
             "pending_key": self.pending_key,
-            "current": self.current,
+            "current": self.device,
         }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         device = _pending_device(self.request.user, self.pending_key)
         svg = segno.make(device.config_url, error="m").svg_inline(scale=5)
-        context.update(qr_svg=mark_safe(svg), secret=_base32(device), replacing=self.current)
+        context.update(qr_svg=mark_safe(svg), secret=_base32(device), replacing=self.device)
         return context
 
     def form_valid(self, form):
@@ -208,10 +218,8 @@ class TwoFactorSetupView(FormView):
                 user=user, name=DEVICE_NAME, key=self.pending_key, confirmed=True, last_t=form.new_t
             )
         del self.request.session[PENDING_KEY]
-        otp_login(self.request, device)
-        self.request.session.cycle_key()
         messages.success(self.request, "Two-factor authentication is on.")
-        return redirect(_following(self.request))
+        return _verified(self.request, device)
 
 
 def _base32(device: TOTPDevice) -> str:

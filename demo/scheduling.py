@@ -2,7 +2,9 @@
 most demo patients, eight weeks of past sessions for the reports, and two sessions today so the
 day view has something to show.
 
-Safe to run twice: everything is looked up before it is added.
+Safe to run twice: everything is looked up before it is added. Session types are not made
+here: the demo books the ones the migrations created (treatments 0003) and gives them the
+physician.
 """
 
 from datetime import time, timedelta
@@ -16,17 +18,15 @@ from scheduling.consent import CURRENT
 from scheduling.models import (
     Consent,
     Device,
-    DeviceKind,
     EventKind,
     OpeningHours,
     ProviderHours,
     Room,
-    RoomKind,
     SessionEvent,
-    SessionType,
     Status,
     TreatmentSession,
 )
+from treatments.models import DeviceKind, RoomKind, SessionType
 
 ROOMS = (
     ("Room 1", RoomKind.PROCEDURE),
@@ -60,6 +60,25 @@ HISTORY = (
 HISTORY_WEEKS = 8
 
 
+def _patient(first: str, last: str) -> Patient | None:
+    return Patient.objects.filter(first_name=first, last_name=last).first()
+
+
+def _session(*, session_type, physician, desk, room, start, end, **fields) -> TreatmentSession:
+    """A session written directly: the demo's are in the past, or may be, which booking refuses;
+    the patients are eligible and consented all the same."""
+    return TreatmentSession.objects.create(
+        session_type=session_type,
+        provider=physician,
+        room=room,
+        device=Device.objects.filter(kind=session_type.device_kind, active=True).first(),
+        start=start,
+        end=end,
+        booked_by=desk,
+        **fields,
+    )
+
+
 def _history(*, physician, desk, rooms) -> int:
     """Weekly past sessions with treatment records, so every report has figures to show."""
     if TreatmentSession.objects.filter(start__lt=times.day_bounds(times.today())[0]).exists():
@@ -69,13 +88,12 @@ def _history(*, physician, desk, rooms) -> int:
         day = times.today() - timedelta(weeks=week)
         day -= timedelta(days=day.weekday() - 1) if day.weekday() > 4 else timedelta()
         for hour_offset, (first, last, type_name, room_name, status) in enumerate(HISTORY):
-            patient = Patient.objects.filter(first_name=first, last_name=last).first()
+            patient = _patient(first, last)
             session_type = SessionType.objects.filter(name=type_name).first()
             if patient is None or session_type is None:
                 continue
             start = times.at(day, time(9 + 2 * hour_offset))
             end = start + timedelta(minutes=session_type.duration_minutes)
-            device = Device.objects.filter(kind=session_type.device_kind, active=True).first()
             record = {}
             if status == Status.COMPLETED:
                 record = {
@@ -90,16 +108,15 @@ def _history(*, physician, desk, rooms) -> int:
                     "needle_depth_mm": "1.5" if "microneedling" in type_name.lower() else None,
                     "lllt_minutes": 20 if "LLLT" in type_name else None,
                 }
-            TreatmentSession.objects.create(
-                patient=patient,
+            _session(
                 session_type=session_type,
-                provider=physician,
+                physician=physician,
+                desk=desk,
                 room=rooms[room_name],
-                device=device,
                 start=start,
                 end=end,
+                patient=patient,
                 status=status,
-                booked_by=desk,
                 booked_at=start - timedelta(days=7),
                 cancel_reason="Patient asked to move it" if status == Status.CANCELLED else "",
                 **record,
@@ -128,7 +145,7 @@ def seed(*, physician, desk) -> int:
         session_type.providers.add(physician)
 
     for first, last in CONSENTED:
-        patient = Patient.objects.filter(first_name=first, last_name=last).first()
+        patient = _patient(first, last)
         if patient is None:
             continue
         for procedure, text in CURRENT.items():
@@ -147,7 +164,7 @@ def seed(*, physician, desk) -> int:
     today = times.today()
     start_of_day, end_of_day = times.day_bounds(today)
     for first, last, type_name, hour, room_name in TODAY:
-        patient = Patient.objects.filter(first_name=first, last_name=last).first()
+        patient = _patient(first, last)
         session_type = SessionType.objects.filter(name=type_name).first()
         if patient is None or session_type is None:
             continue
@@ -156,19 +173,15 @@ def seed(*, physician, desk) -> int:
         ).exists():
             continue
         start = times.at(today, time(hour))
-        device = Device.objects.filter(kind=session_type.device_kind, active=True).first()
-        # Written directly: a demo session today may already be in the past, which booking
-        # refuses; the patient is eligible and consented all the same.
-        session = TreatmentSession.objects.create(
-            patient=patient,
+        session = _session(
             session_type=session_type,
-            provider=physician,
+            physician=physician,
+            desk=desk,
             room=rooms[room_name],
-            device=device,
             start=start,
             end=start + timedelta(minutes=session_type.duration_minutes),
+            patient=patient,
             status=Status.BOOKED,
-            booked_by=desk,
         )
         eligibility = eligibility_for(patient, session_type, on=today)
         session.screenings.set(eligibility.screenings)

@@ -7,11 +7,16 @@ from django.core.checks import Error, register
 from eligibility import lifecycle, rules
 
 
+def _is_days(value) -> bool:
+    """A whole number of days the lifecycle accepts."""
+    return isinstance(value, int) and 1 <= value <= lifecycle.MAX_VALID_DAYS
+
+
 @register()
 def screening_settings(app_configs, **kwargs) -> list[Error]:
     errors = []
     valid = getattr(settings, "SCREENING_VALID_DAYS", None)
-    if not isinstance(valid, int) or not 1 <= valid <= lifecycle.MAX_VALID_DAYS:
+    if not _is_days(valid):
         errors.append(
             Error(
                 f"SCREENING_VALID_DAYS must be a whole number of days from 1 to "
@@ -36,7 +41,7 @@ def screening_settings(app_configs, **kwargs) -> list[Error]:
                     id="eligibility.E003",
                 )
             )
-        elif not isinstance(days, int) or not 1 <= days <= lifecycle.MAX_VALID_DAYS:
+        elif not _is_days(days):
             errors.append(
                 Error(
                     f"SCREENING_RESCREEN_DAYS[{code!r}] must be 1 to "

@@ -19,6 +19,16 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def _note_field(help_text: str, required: str) -> forms.CharField:
+    """The physician's note every decision and sign-off carries."""
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=help_text,
+        error_messages={"required": required},
+    )
+
+
 class DecisionForm(forms.Form):
     """A physician's decision on reasons of one procedure.
 
@@ -51,11 +61,9 @@ class DecisionForm(forms.Form):
             "for a lasting one)."
         ),
     )
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        help_text="Required: what you saw or why you decided so. Shown in the patient's timeline.",
-        error_messages={"required": "A note is required for every decision."},
+    note = _note_field(
+        "Required: what you saw or why you decided so. Shown in the patient's timeline.",
+        "A note is required for every decision.",
     )
 
     def __init__(self, *args, code_choices=(), today=None, submit="Record decision", **kwargs):
@@ -87,11 +95,9 @@ class ReviewDecisionForm(DecisionForm):
 
 
 class SignOffForm(forms.Form):
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        help_text="Required: the plan you are signing off, and why same-day treatment is safe.",
-        error_messages={"required": "A note is required for a sign-off."},
+    note = _note_field(
+        "Required: the plan you are signing off, and why same-day treatment is safe.",
+        "A note is required for a sign-off.",
     )
     until = BoundedDateField(
         label="Signed off until",
@@ -111,11 +117,9 @@ class SignOffForm(forms.Form):
 
 
 class SignOffEndForm(forms.Form):
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        help_text="Required: why the sign-off ends (the plan changed, a finding, …).",
-        error_messages={"required": "Say why the sign-off ends."},
+    note = _note_field(
+        "Required: why the sign-off ends (the plan changed, a finding, …).",
+        "Say why the sign-off ends.",
     )
 
     def __init__(self, *args, **kwargs):

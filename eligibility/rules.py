@@ -31,26 +31,24 @@ from intake.questionnaire import (
     SCALES,
     SECTIONS,
 )
+from treatments.procedures import LLLT, MICRONEEDLING, PROCEDURE_LABELS, PROCEDURES, PRP
 
-__all__ = [  # The questionnaire's vocabulary, read through the rules by the layers above.
+__all__ = [  # The questionnaire's and the procedures' vocabulary, read through the rules.
     "FITZPATRICK_TYPES",
     "GRADES_BY_SCALE",
+    "LLLT",
     "LUDWIG",
+    "MICRONEEDLING",
     "NORWOOD",
+    "PROCEDURES",
+    "PROCEDURE_LABELS",
+    "PRP",
     "SAVIN",
     "SCALES",
     "SECTIONS",
 ]
 # Bump with any change to the catalogue, a severity, a source or a derived rule.
 RULESET_VERSION: str = "2026.11.2"
-
-MICRONEEDLING: str = "microneedling"
-PRP: str = "prp"
-LLLT: str = "lllt"
-PROCEDURES: tuple[str, ...] = (MICRONEEDLING, PRP, LLLT)
-PROCEDURE_LABELS: Mapping[str, str] = MappingProxyType(
-    {MICRONEEDLING: "microneedling", PRP: "PRP", LLLT: "laser (LLLT)"}
-)
 
 EXCLUDE: str = "exclude"
 REVIEW: str = "review"
@@ -99,12 +97,87 @@ class Condition:
         return procedure in self.severities
 
 
+# Re-asked at the day-of check-in (CLINICAL.md): things that can appear between screening and
+# the session.
+DAY_OF_CODES: tuple[str, ...] = (
+    "scalp_wound",
+    "scalp_acne",
+    "acute_infection",
+    "scalp_inflammation",
+    "active_cold_sore",
+    "recent_sunburn",
+)
+
+_ALL_EXCLUDE: Mapping[str, str] = {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE}
+_Meaning = tuple[Mapping[str, str], str] | tuple[Mapping[str, str], str, int]
+
+# CLINICAL.md's table, in its order: what a yes means for each procedure the condition applies
+# to, and its kind. "temporary" is re-screened, after DEFAULT_RESCREEN_DAYS unless the row names
+# its own days; "while taken", "lasting", "lasting until reviewed" and "lasting while present"
+# stay until a new intake says otherwise.
+_MEANINGS: Mapping[str, _Meaning] = {
+    "scalp_wound": (_ALL_EXCLUDE, "temporary"),
+    "scalp_acne": (_ALL_EXCLUDE, "temporary"),
+    "acute_infection": (_ALL_EXCLUDE, "temporary"),
+    "scalp_inflammation": (_ALL_EXCLUDE, "temporary"),
+    "active_cold_sore": ({MICRONEEDLING: EXCLUDE, PRP: EXCLUDE}, "temporary"),
+    "herpes_history": ({MICRONEEDLING: REVIEW}, "lasting"),
+    "pregnant_or_breastfeeding": (_ALL_EXCLUDE, "temporary"),
+    "bleeding_disorder": ({MICRONEEDLING: EXCLUDE, PRP: EXCLUDE}, "lasting"),
+    "platelet_disorder": ({MICRONEEDLING: REVIEW, PRP: EXCLUDE}, "lasting"),
+    "anticoagulant": ({MICRONEEDLING: REVIEW, PRP: REVIEW}, "while taken"),
+    "nsaid_recent": ({PRP: REVIEW}, "temporary", 7),
+    "systemic_steroids": ({PRP: REVIEW}, "temporary", 14),
+    "isotretinoin_recent": ({MICRONEEDLING: REVIEW}, "temporary"),
+    "keloid_tendency": ({MICRONEEDLING: REVIEW, PRP: REVIEW}, "lasting"),
+    "active_cancer": ({MICRONEEDLING: REVIEW, PRP: REVIEW, LLLT: REVIEW}, "lasting until reviewed"),
+    "scalp_lesion": ({MICRONEEDLING: REVIEW, LLLT: REVIEW}, "lasting until reviewed"),
+    "immunosuppressed": ({MICRONEEDLING: REVIEW, PRP: REVIEW}, "lasting"),
+    "poor_wound_healing": ({MICRONEEDLING: REVIEW}, "lasting"),
+    "anemia": ({PRP: REVIEW}, "temporary"),
+    "photosensitivity": ({LLLT: EXCLUDE}, "lasting while present"),
+    "nickel_allergy": ({MICRONEEDLING: REVIEW}, "lasting"),
+    "anesthetic_allergy": ({MICRONEEDLING: REVIEW}, "lasting"),
+    "recent_sunburn": ({MICRONEEDLING: REVIEW, LLLT: REVIEW}, "temporary"),
+    "smoker": ({PRP: CAUTION}, "lasting"),
+}
+# The table's source column, row for row.
+_SOURCES: Mapping[str, str] = {
+    "scalp_wound": "the clinic's own page; LLLT labels: not on broken skin",
+    "scalp_acne": "the clinic's own page",
+    "acute_infection": (
+        "the clinic's own page; PRP: local infection and sepsis (Dhurat & Sukesh 2014)"
+    ),
+    "scalp_inflammation": "the clinic's own page",
+    "active_cold_sore": "MN reviews; eczema herpeticum after MN + PRP (Wu 2022)",
+    "herpes_history": "antiviral prophylaxis is a physician's call",
+    "pregnant_or_breastfeeding": "precaution: no safety data (PRP, MN, device labels)",
+    "bleeding_disorder": "MN clinic lists; PRP reviews",
+    "platelet_disorder": "Dhurat & Sukesh 2014",
+    "anticoagulant": "sources disagree (absolute vs not)",
+    "nsaid_recent": "PRP pre-care: none 48 h–7 days before",
+    "systemic_steroids": "PRP reviews (2 weeks; some say 10 days)",
+    "isotretinoin_recent": (
+        "label says 6 months; ASDS 2017 found too little evidence to wait: physician decides"
+    ),
+    "keloid_tendency": "MN clinic lists",
+    "active_cancer": "PRP reviews (some absolute for blood cancers)",
+    "scalp_lesion": "see a doctor before device use",
+    "immunosuppressed": "PRP consent lists",
+    "poor_wound_healing": "MN clinic lists",
+    "anemia": "Hb < 10 g/dL is a relative contraindication to PRP",
+    "photosensitivity": "light-device labels",
+    "nickel_allergy": "316L steel needles contain 10–14 % nickel; reactions rare",
+    "anesthetic_allergy": "granulomatous reactions mostly tied to topicals",
+    "recent_sunburn": "general sun-avoidance advice (weak source)",
+    "smoker": "Dhurat & Sukesh 2014",
+}
+
+
 def _condition(
     code: str,
     severities: Mapping[str, str],
-    *,
     kind: str,
-    source: str,
     rescreen_days: int = DEFAULT_RESCREEN_DAYS,
 ) -> Condition:
     temporary = kind == "temporary"
@@ -118,179 +191,18 @@ def _condition(
         temporary=temporary,
         rescreen_days=rescreen_days if temporary else None,
         day_of=code in DAY_OF_CODES,
-        source=source,
+        source=_SOURCES[code],
     )
 
 
-# Re-asked at the day-of check-in (CLINICAL.md): things that can appear between screening and
-# the session.
-DAY_OF_CODES: tuple[str, ...] = (
-    "scalp_wound",
-    "scalp_acne",
-    "acute_infection",
-    "scalp_inflammation",
-    "active_cold_sore",
-    "recent_sunburn",
+CATALOGUE: tuple[Condition, ...] = tuple(
+    _condition(code, *meaning) for code, meaning in _MEANINGS.items()
 )
-
-
-# CLINICAL.md's table, in its order. Kinds: "temporary" is re-screened; "while taken", "lasting",
-# "lasting until reviewed" and "lasting while present" stay until a new intake says otherwise.
-CATALOGUE: tuple[Condition, ...] = (
-    _condition(
-        "scalp_wound",
-        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
-        kind="temporary",
-        source="the clinic's own page; LLLT labels: not on broken skin",
-    ),
-    _condition(
-        "scalp_acne",
-        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
-        kind="temporary",
-        source="the clinic's own page",
-    ),
-    _condition(
-        "acute_infection",
-        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
-        kind="temporary",
-        source="the clinic's own page; PRP: local infection and sepsis (Dhurat & Sukesh 2014)",
-    ),
-    _condition(
-        "scalp_inflammation",
-        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
-        kind="temporary",
-        source="the clinic's own page",
-    ),
-    _condition(
-        "active_cold_sore",
-        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE},
-        kind="temporary",
-        source="MN reviews; eczema herpeticum after MN + PRP (Wu 2022)",
-    ),
-    _condition(
-        "herpes_history",
-        {MICRONEEDLING: REVIEW},
-        kind="lasting",
-        source="antiviral prophylaxis is a physician's call",
-    ),
-    _condition(
-        "pregnant_or_breastfeeding",
-        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE, LLLT: EXCLUDE},
-        kind="temporary",
-        source="precaution: no safety data (PRP, MN, device labels)",
-    ),
-    _condition(
-        "bleeding_disorder",
-        {MICRONEEDLING: EXCLUDE, PRP: EXCLUDE},
-        kind="lasting",
-        source="MN clinic lists; PRP reviews",
-    ),
-    _condition(
-        "platelet_disorder",
-        {MICRONEEDLING: REVIEW, PRP: EXCLUDE},
-        kind="lasting",
-        source="Dhurat & Sukesh 2014",
-    ),
-    _condition(
-        "anticoagulant",
-        {MICRONEEDLING: REVIEW, PRP: REVIEW},
-        kind="while taken",
-        source="sources disagree (absolute vs not)",
-    ),
-    _condition(
-        "nsaid_recent",
-        {PRP: REVIEW},
-        kind="temporary",
-        rescreen_days=7,
-        source="PRP pre-care: none 48 h–7 days before",
-    ),
-    _condition(
-        "systemic_steroids",
-        {PRP: REVIEW},
-        kind="temporary",
-        rescreen_days=14,
-        source="PRP reviews (2 weeks; some say 10 days)",
-    ),
-    _condition(
-        "isotretinoin_recent",
-        {MICRONEEDLING: REVIEW},
-        kind="temporary",
-        source=(
-            "label says 6 months; ASDS 2017 found too little evidence to wait: physician decides"
-        ),
-    ),
-    _condition(
-        "keloid_tendency",
-        {MICRONEEDLING: REVIEW, PRP: REVIEW},
-        kind="lasting",
-        source="MN clinic lists",
-    ),
-    _condition(
-        "active_cancer",
-        {MICRONEEDLING: REVIEW, PRP: REVIEW, LLLT: REVIEW},
-        kind="lasting until reviewed",
-        source="PRP reviews (some absolute for blood cancers)",
-    ),
-    _condition(
-        "scalp_lesion",
-        {MICRONEEDLING: REVIEW, LLLT: REVIEW},
-        kind="lasting until reviewed",
-        source="see a doctor before device use",
-    ),
-    _condition(
-        "immunosuppressed",
-        {MICRONEEDLING: REVIEW, PRP: REVIEW},
-        kind="lasting",
-        source="PRP consent lists",
-    ),
-    _condition(
-        "poor_wound_healing",
-        {MICRONEEDLING: REVIEW},
-        kind="lasting",
-        source="MN clinic lists",
-    ),
-    _condition(
-        "anemia",
-        {PRP: REVIEW},
-        kind="temporary",
-        source="Hb < 10 g/dL is a relative contraindication to PRP",
-    ),
-    _condition(
-        "photosensitivity",
-        {LLLT: EXCLUDE},
-        kind="lasting while present",
-        source="light-device labels",
-    ),
-    _condition(
-        "nickel_allergy",
-        {MICRONEEDLING: REVIEW},
-        kind="lasting",
-        source="316L steel needles contain 10–14 % nickel; reactions rare",
-    ),
-    _condition(
-        "anesthetic_allergy",
-        {MICRONEEDLING: REVIEW},
-        kind="lasting",
-        source="granulomatous reactions mostly tied to topicals",
-    ),
-    _condition(
-        "recent_sunburn",
-        {MICRONEEDLING: REVIEW, LLLT: REVIEW},
-        kind="temporary",
-        source="general sun-avoidance advice (weak source)",
-    ),
-    _condition(
-        "smoker",
-        {PRP: CAUTION},
-        kind="lasting",
-        source="Dhurat & Sukesh 2014",
-    ),
-)
-
 CATALOGUE_BY_CODE: Mapping[str, Condition] = MappingProxyType({c.code: c for c in CATALOGUE})
 
-# Every question has its rule and every rule its question, in the questionnaire's order.
-if [c.code for c in CATALOGUE] != [q.code for q in QUESTIONS]:
+# Every question has its rule and its source, and every rule its question, in the
+# questionnaire's order.
+if not [q.code for q in QUESTIONS] == list(_MEANINGS) == list(_SOURCES):
     raise ValueError("eligibility.rules.CATALOGUE and intake.questionnaire.QUESTIONS disagree")
 
 

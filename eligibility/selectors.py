@@ -1,16 +1,25 @@
-"""Reads for the physician's review queue and a patient's screening history."""
+"""Reads for the physician's review queue, the decision pages and a patient's screening history;
+each takes the user, checks the permission and logs the read of patient data."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.audit import log_access, log_access_many
-from eligibility import lifecycle
-from eligibility.models import PhysicianReview, PlanSignOff, Screening
-from eligibility.services import _clinic_today
+from eligibility import lifecycle, rules
+from eligibility.models import Decision, PhysicianReview, PlanSignOff, Screening
+from eligibility.services import (
+    ProcedureEligibility,
+    _clinic_today,
+    decidable_codes,
+    eligibility_for,
+)
+from intake import selectors as intake_selectors
+from intake.models import Patient
 
 
 def _require(user, perm: str) -> None:
@@ -68,23 +77,25 @@ def review_queue(*, user) -> ScreeningPages:
     return ScreeningPages(list(waiting))
 
 
-def review_queue_page(*, user, page: int | str | None, per_page: int) -> Page:
-    """One page of the review queue. It shows each waiting patient's name and reasons: one
-    access entry per patient on the page, inserted in bulk."""
-    shown = Paginator(review_queue(user=user), per_page).get_page(page)
-    shown.object_list = list(shown.object_list)
-    patients = {screening.patient_id: screening.patient for screening in shown.object_list}
+def queue_shown(*, user, objects: Sequence[Screening]) -> None:
+    """Log a drawn page of the review queue: it shows each waiting patient's name and reasons,
+    one access entry per patient, inserted in bulk."""
+    _require(user, "eligibility.review_screening")
+    patients = {screening.patient_id: screening.patient for screening in objects}
     log_access_many(patients.values(), by=user)
-    return shown
+
+
+def _of_a_patient(queryset: QuerySet, *, user, pk: int):
+    """One record by id (404 when there is none); the page shows its patient: logged."""
+    record = get_object_or_404(queryset.select_related("patient"), pk=pk)
+    log_access(record.patient, by=user)
+    return record
 
 
 def screening_for_review(*, user, pk: int) -> Screening:
     _require(user, "eligibility.review_screening")
-    screening = get_object_or_404(
-        Screening.objects.select_related("patient", "intake", "screened_by"), pk=pk
-    )
-    log_access(screening.patient, by=user)
-    return screening
+    screenings = Screening.objects.select_related("intake", "screened_by")
+    return _of_a_patient(screenings, user=user, pk=pk)
 
 
 def patient_history(*, user, patient) -> tuple[QuerySet[Screening], QuerySet[PhysicianReview]]:
@@ -99,8 +110,82 @@ def patient_history(*, user, patient) -> tuple[QuerySet[Screening], QuerySet[Phy
 def signoff_get(*, user, pk: int) -> PlanSignOff:
     """One same-day sign-off; the read of its patient is logged."""
     _require(user, "eligibility.view_plansignoff")
-    signoff = get_object_or_404(
-        PlanSignOff.objects.select_related("patient", "signed_by", "ended_by"), pk=pk
+    signoffs = PlanSignOff.objects.select_related("signed_by", "ended_by")
+    return _of_a_patient(signoffs, user=user, pk=pk)
+
+
+# ---- what a physician reads before deciding ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionPage:
+    """A decision on a patient's reasons for one procedure: where it stands, and the reasons a
+    decision may name today (`choices`, labelled with their severity: an exclusion can be
+    lifted, never cleared). From the queue, `screening` is the one reviewed; a decision is open
+    only while it is still the patient's latest (`current`)."""
+
+    patient: Patient
+    item: ProcedureEligibility
+    choices: list[tuple[str, str]]
+    screening: Screening | None = None
+    current: bool = True
+
+
+def review_decision(*, user, pk: int) -> DecisionPage:
+    """The queue's decision on screening `pk`; the read of its patient is logged."""
+    screening = screening_for_review(user=user, pk=pk)
+    patient = screening.patient
+    item = eligibility_for(patient, screening.procedure).procedures[0]
+    current = item.screening is not None and item.screening.pk == screening.pk
+    return DecisionPage(
+        patient=patient,
+        item=item,
+        choices=_decision_choices(patient, item) if current else [],
+        screening=screening,
+        current=current,
     )
-    log_access(signoff.patient, by=user)
-    return signoff
+
+
+def patient_decision(*, user, pk: int, procedure: str) -> DecisionPage:
+    """A decision from the patient's page (lifecycle rules 2-4); the read is logged."""
+    _require(user, "eligibility.review_screening")
+    if procedure not in rules.PROCEDURES:
+        raise Http404("No such procedure.")
+    patient = intake_selectors.patient_get(user=user, pk=pk)
+    item = eligibility_for(patient, procedure).procedures[0]
+    return DecisionPage(patient=patient, item=item, choices=_decision_choices(patient, item))
+
+
+def _decision_choices(patient: Patient, item: ProcedureEligibility) -> list[tuple[str, str]]:
+    procedure = item.procedure
+    blocks = item.assessment.blocks if item.assessment else ()
+    codes: set[str] = set()
+    for value, _ in Decision.choices:
+        codes.update(decidable_codes(patient, procedure, value))
+    labels = {b.reason.code: b.reason.label for b in blocks}
+    severities = {b.reason.code: b.reason.severity for b in blocks}
+    order = {b.reason.code: i for i, b in enumerate(blocks)}
+    choices = []
+    for code in sorted(codes, key=lambda c: (order.get(c, len(order)), c)):
+        severity = severities.get(code) or _catalogue_severity(code, procedure)
+        suffix = {rules.EXCLUDE: " (exclusion)", rules.REVIEW: " (review)"}.get(severity, "")
+        label = _code_label(code, labels)
+        choices.append((code, f"{label[:1].upper()}{label[1:]}{suffix}"))
+    return choices
+
+
+def _code_label(code: str, labels: dict[str, str]) -> str:
+    if code in labels:
+        return labels[code]
+    answered = rules.answered_code(code)
+    if answered is None:
+        return code.replace("_", " ")
+    label = rules.CATALOGUE_BY_CODE[answered].label
+    return label if answered == code else f"not answered: {label}"
+
+
+def _catalogue_severity(code: str, procedure: str) -> str:
+    answered = rules.answered_code(code)
+    if answered is None:
+        return rules.REVIEW
+    return rules.CATALOGUE_BY_CODE[answered].severities.get(procedure, "")

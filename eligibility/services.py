@@ -36,6 +36,7 @@ from eligibility.lifecycle import (
 )
 from eligibility.models import Decision, PhysicianReview, PlanSignOff, Screening, ScreeningKind
 from intake.models import IntakeQuestionnaire, Patient
+from treatments.selectors import offered_session_types
 
 __all__ = [
     "AWAITING_INFORMATION",
@@ -64,15 +65,6 @@ STATUS_COLOURS = {
     NOT_SCREENED: "secondary",
     EXPIRED: "secondary",
 }
-
-# The session types a clinic offers by default (CLINICAL.md); scheduling stores its own.
-DEFAULT_COMBINATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Microneedling", (rules.MICRONEEDLING,)),
-    ("PRP", (rules.PRP,)),
-    ("PRP with microneedling", (rules.PRP, rules.MICRONEEDLING)),
-    ("Laser (LLLT)", (rules.LLLT,)),
-    ("Microneedling then LLLT", (rules.MICRONEEDLING, rules.LLLT)),
-)
 
 SIGNOFF_NEEDED = (
     "Same-day microneedling then LLLT needs a physician's sign-off on the patient's plan."
@@ -389,8 +381,22 @@ def screen_rules_updated() -> int:
 # ---- the question every step asks ----------------------------------------------------------
 
 
+class _StatusShown:
+    """The words and badge colour of a `status`, for the pages."""
+
+    status: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[self.status]
+
+
 @dataclass(frozen=True)
-class ProcedureEligibility:
+class ProcedureEligibility(_StatusShown):
     procedure: str
     status: str
     reasons: tuple[rules.Reason, ...] = ()
@@ -403,14 +409,6 @@ class ProcedureEligibility:
     @property
     def ok(self) -> bool:
         return self.status in lifecycle.OK_STATUSES
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def colour(self) -> str:
-        return STATUS_COLOURS[self.status]
 
     @property
     def procedure_label(self) -> str:
@@ -442,7 +440,7 @@ _RANK = {
 
 
 @dataclass(frozen=True)
-class Eligibility:
+class Eligibility(_StatusShown):
     on: date
     procedures: tuple[ProcedureEligibility, ...] = field(default_factory=tuple)
     signoff: lifecycle.SignOffAssessment = field(
@@ -465,14 +463,6 @@ class Eligibility:
         if worst in lifecycle.OK_STATUSES and not self.signoff.ok:
             return NEEDS_REVIEW
         return worst
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def colour(self) -> str:
-        return STATUS_COLOURS[self.status]
 
     @property
     def screenings(self) -> list[Screening]:
@@ -653,10 +643,9 @@ def _code_label(code: str) -> str:
     return label if answered == code else f"not answered: {label}"
 
 
-def eligibility_summary(
-    patient: Patient, *, on: date | None = None, combinations=DEFAULT_COMBINATIONS
-) -> EligibilitySummary:
-    """Every procedure and combination at once, from one read of the history."""
+def eligibility_summary(patient: Patient, *, on: date | None = None) -> EligibilitySummary:
+    """Every procedure and every session type the clinic offers, from one read of the history
+    (and one of the session types)."""
     on = on or _clinic_today()
     loaded = PatientHistory.load(patient)
     pol = policy()
@@ -664,7 +653,8 @@ def eligibility_summary(
         p.procedure: p for p in _eligibility(loaded, rules.PROCEDURES, on, pol).procedures
     }
     combos = tuple(
-        (name, _eligibility(loaded, procedures, on, pol)) for name, procedures in combinations
+        (name, _eligibility(loaded, procedures, on, pol))
+        for name, procedures in offered_session_types()
     )
     signoff = lifecycle.assess_signoff(
         loaded.history, lifecycle.SIGNOFF_PROCEDURES, on, timezone.now()
@@ -895,13 +885,32 @@ def review_decide(
 # ---- same-day microneedling then LLLT -------------------------------------------------------
 
 
-def signoff_record(*, by, patient: Patient, note: str, until: date | None = None) -> PlanSignOff:
-    """A physician signs off same-day microneedling then LLLT for the patient's plan."""
+def _signoff_note(by, note: str, *, refused: str, missing: str) -> str:
+    """The note of a sign-off step, once the user is known to be a physician who said why."""
     if not by.has_perm("eligibility.sign_off_plan"):
-        raise ValidationError("Only a physician can sign off the plan.")
+        raise ValidationError(refused)
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": "A note is required for a sign-off."})
+        raise ValidationError({"note": missing})
+    return note
+
+
+def _signoff_save(by, signoff: PlanSignOff) -> PlanSignOff:
+    signoff.full_clean()
+    with transaction.atomic(), actor(by):
+        signoff.save()
+        eligibility_changed.send(sender=PlanSignOff, patient=signoff.patient, by=by)
+    return signoff
+
+
+def signoff_record(*, by, patient: Patient, note: str, until: date | None = None) -> PlanSignOff:
+    """A physician signs off same-day microneedling then LLLT for the patient's plan."""
+    note = _signoff_note(
+        by,
+        note,
+        refused="Only a physician can sign off the plan.",
+        missing="A note is required for a sign-off.",
+    )
     today = _clinic_today()
     limit = today + timedelta(days=lifecycle.MAX_SIGNOFF_DAYS)
     until = until or limit
@@ -912,25 +921,18 @@ def signoff_record(*, by, patient: Patient, note: str, until: date | None = None
     signoff = PlanSignOff(
         patient=patient, note=note, until=until, signed_at=timezone.now(), signed_by=by
     )
-    signoff.full_clean()
-    with transaction.atomic(), actor(by):
-        signoff.save()
-        eligibility_changed.send(sender=PlanSignOff, patient=patient, by=by)
-    return signoff
+    return _signoff_save(by, signoff)
 
 
 def signoff_end(*, by, signoff: PlanSignOff, note: str) -> PlanSignOff:
     """End a sign-off with the plan; booked sessions that needed it then need attention."""
-    if not by.has_perm("eligibility.sign_off_plan"):
-        raise ValidationError("Only a physician can end a sign-off.")
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": "Say why the sign-off ends."})
+    note = _signoff_note(
+        by,
+        note,
+        refused="Only a physician can end a sign-off.",
+        missing="Say why the sign-off ends.",
+    )
     if signoff.ended_at is not None:
         raise ValidationError("This sign-off has already ended.")
     signoff.ended_at, signoff.ended_by, signoff.end_note = timezone.now(), by, note
-    signoff.full_clean()
-    with transaction.atomic(), actor(by):
-        signoff.save()
-        eligibility_changed.send(sender=PlanSignOff, patient=signoff.patient, by=by)
-    return signoff
+    return _signoff_save(by, signoff)

@@ -1,5 +1,7 @@
 """Patient and intake forms. They check the shape of input; services and rules check meaning."""
 
+import copy
+
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
@@ -11,6 +13,7 @@ from intake.models import TREATMENTS, IntakeQuestionnaire, Patient, TreatmentUse
 from intake.services import PATIENT_FIELDS
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
+CONFIRM = "confirm_not_duplicate"
 
 
 class DateInput(forms.DateInput):
@@ -38,11 +41,9 @@ class PatientForm(forms.ModelForm):
             "phone": "Include the country code for numbers from abroad, e.g. +1 415 555 0100.",
         }
 
-    def __init__(self, *args, show_duplicate_confirmation: bool = False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
-        if not show_duplicate_confirmation:
-            del self.fields["confirm_not_duplicate"]
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
@@ -57,9 +58,24 @@ class PatientForm(forms.ModelForm):
                 Row(Column("emergency_contact_name"), Column("emergency_contact_phone")),
             ),
             Fieldset("Notes", "notes"),
-            *(["confirm_not_duplicate"] if show_duplicate_confirmation else []),
             Submit("save", "Save patient"),
         )
+        # Asked once a registration was refused as a likely duplicate, and kept while the
+        # user who ticked it corrects something else.
+        del self.fields[CONFIRM]
+        if CONFIRM in self.data:
+            self.ask_to_confirm()
+
+    def ask_to_confirm(self) -> None:
+        """Show the "this is a different person" box, above the button."""
+        if CONFIRM in self.fields:
+            return
+        self.fields[CONFIRM] = copy.deepcopy(self.base_fields[CONFIRM])
+        self.helper.layout.insert(len(self.helper.layout) - 1, CONFIRM)
+
+    def service_fields(self) -> dict:
+        """The cleaned data in the shape `patient_register` and `patient_update` take."""
+        return {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
 
     def clean_date_of_birth(self):
         dob = self.cleaned_data["date_of_birth"]
@@ -91,6 +107,80 @@ def _yes_no_field(condition: questionnaire.Question) -> forms.TypedChoiceField:
         widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
         required=True,
         error_messages={"required": "Please answer yes or no."},
+    )
+
+
+def _treatment_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=TreatmentUse.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+        error_messages={"required": "Please choose never, now or in the past."},
+    )
+
+
+def _questions(section: str) -> list[InlineRadios]:
+    """The catalogue's yes/no questions of one section of the questionnaire."""
+    return [
+        InlineRadios(f"q_{condition.code}")
+        for condition in questionnaire.QUESTIONS
+        if condition.section == section
+    ]
+
+
+def _history_section() -> Fieldset:
+    return Fieldset(
+        "1. Hair-loss history",
+        Row(
+            Column("onset"),
+            Column(InlineRadios("family_history")),
+            Column("family_history_details"),
+        ),
+        Row(Column(InlineRadios("course")), Column(InlineRadios("loss_pattern"))),
+        "scalp_symptoms",
+        Row(Column("scale"), Column("grade"), Column("fitzpatrick")),
+        HTML('<p class="fw-semibold mb-1">Treatments so far</p>'),
+        Row(
+            *[
+                Column(InlineRadios(f"treatment_{code}"), css_class="col-md-6")
+                for code, _ in TREATMENTS
+            ]
+        ),
+        "treatment_outcomes",
+        css_class="intake-section",
+    )
+
+
+def _intake_layout() -> Layout:
+    """The four sections: history, then the catalogue's questions by section."""
+    titles = dict(questionnaire.SECTIONS)
+    return Layout(
+        _history_section(),
+        Fieldset(
+            f"2. {titles['medical']}",
+            Row(Column(InlineRadios("thyroid_disease")), Column(InlineRadios("iron_deficiency"))),
+            Row(
+                Column(InlineRadios("autoimmune_disease")),
+                Column(InlineRadios("recent_illness_or_stress")),
+            ),
+            "medical_details",
+            *_questions("medical"),
+            css_class="intake-section",
+        ),
+        Fieldset(
+            f"3. {titles['medications']}",
+            "medications",
+            "allergies",
+            *_questions("medications"),
+            css_class="intake-section",
+        ),
+        Fieldset(
+            f"4. {titles['scalp_today']}",
+            HTML('<p class="text-body-secondary">Look at the scalp with the patient today.</p>'),
+            *_questions("scalp_today"),
+            css_class="intake-section",
+        ),
+        Submit("submit", "Submit intake"),
     )
 
 
@@ -153,78 +243,15 @@ class IntakeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for code, label in TREATMENTS:
-            self.fields[f"treatment_{code}"] = forms.ChoiceField(
-                label=label,
-                choices=TreatmentUse.choices,
-                widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
-                error_messages={"required": "Please choose never, now or in the past."},
-            )
+            self.fields[f"treatment_{code}"] = _treatment_field(label)
         for condition in questionnaire.QUESTIONS:
             self.fields[f"q_{condition.code}"] = _yes_no_field(condition)
-        radios = [n for n, f in self.fields.items() if isinstance(f.widget, forms.RadioSelect)]
-        for name in radios:
-            # A radio list has no "nothing chosen" entry: unanswered is simply none ticked.
-            field = self.fields[name]
-            field.choices = [c for c in field.choices if c[0] != ""]
-
-        sections = {key: [] for key, _ in questionnaire.SECTIONS}
-        for condition in questionnaire.QUESTIONS:
-            sections[condition.section].append(f"q_{condition.code}")
-        titles = dict(questionnaire.SECTIONS)
-
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                # A radio list has no "nothing chosen" entry: unanswered is simply none ticked.
+                field.choices = [c for c in field.choices if c[0] != ""]
         self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Fieldset(
-                "1. Hair-loss history",
-                Row(
-                    Column("onset"),
-                    Column(InlineRadios("family_history")),
-                    Column("family_history_details"),
-                ),
-                Row(Column(InlineRadios("course")), Column(InlineRadios("loss_pattern"))),
-                "scalp_symptoms",
-                Row(Column("scale"), Column("grade"), Column("fitzpatrick")),
-                HTML('<p class="fw-semibold mb-1">Treatments so far</p>'),
-                Row(
-                    *[
-                        Column(InlineRadios(f"treatment_{code}"), css_class="col-md-6")
-                        for code, _ in TREATMENTS
-                    ]
-                ),
-                "treatment_outcomes",
-                css_class="intake-section",
-            ),
-            Fieldset(
-                f"2. {titles['medical']}",
-                Row(
-                    Column(InlineRadios("thyroid_disease")),
-                    Column(InlineRadios("iron_deficiency")),
-                ),
-                Row(
-                    Column(InlineRadios("autoimmune_disease")),
-                    Column(InlineRadios("recent_illness_or_stress")),
-                ),
-                "medical_details",
-                *[InlineRadios(name) for name in sections["medical"]],
-                css_class="intake-section",
-            ),
-            Fieldset(
-                f"3. {titles['medications']}",
-                "medications",
-                "allergies",
-                *[InlineRadios(name) for name in sections["medications"]],
-                css_class="intake-section",
-            ),
-            Fieldset(
-                f"4. {titles['scalp_today']}",
-                HTML(
-                    '<p class="text-body-secondary">Look at the scalp with the patient today.</p>'
-                ),
-                *[InlineRadios(name) for name in sections["scalp_today"]],
-                css_class="intake-section",
-            ),
-            Submit("submit", "Submit intake"),
-        )
+        self.helper.layout = _intake_layout()
 
     @classmethod
     def initial_from(cls, intake: IntakeQuestionnaire, *, with_answers: bool) -> dict:

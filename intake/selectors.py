@@ -1,6 +1,6 @@
 """Reads of patient data. Each takes the user: permission checks and access logging live here."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -45,10 +45,15 @@ def patient_intakes(*, user, patient: Patient) -> QuerySet[IntakeQuestionnaire]:
     return patient.intakes.select_related("taken_by").order_by("-taken_at", "-id")
 
 
-def intake_get(*, user, patient: Patient, pk: int, log: bool = True) -> IntakeQuestionnaire:
+def intake_get(*, user, patient_pk: int, pk: int, log: bool = True) -> IntakeQuestionnaire:
+    """One intake of the patient of the URL (404 for another patient's); the page names the
+    patient too."""
     _require(user, "intake.view_intakequestionnaire")
+    _require(user, "intake.view_patient")
     intake = get_object_or_404(
-        IntakeQuestionnaire.objects.select_related("taken_by", "patient"), pk=pk, patient=patient
+        IntakeQuestionnaire.objects.select_related("taken_by", "patient"),
+        pk=pk,
+        patient_id=patient_pk,
     )
     if log:
         log_access(intake, by=user)
@@ -61,6 +66,16 @@ def shown(*, user, objects: Iterable) -> None:
     drawn, not when its POST only changes the record."""
     _require(user, "intake.view_patient")
     log_access_many(objects, by=user)
+
+
+def identity(fields: Mapping) -> dict:
+    """What says who a patient is, out of a registration's fields."""
+    return {
+        "first_name": fields.get("first_name") or "",
+        "last_name": fields.get("last_name") or "",
+        "date_of_birth": fields.get("date_of_birth"),
+        "phone": fields.get("phone") or "",
+    }
 
 
 def patient_likely_duplicates(
@@ -87,18 +102,11 @@ def patient_likely_duplicates(
     return qs.order_by("last_name", "first_name", "id")
 
 
-def patient_has_likely_duplicate(*, user, **fields) -> bool:
-    """Whether registering these details would likely register someone twice (nothing about
-    the other record is shown, so nothing is logged)."""
-    _require(user, "intake.add_patient")
-    return patient_likely_duplicates(**fields).exists()
-
-
-def patient_duplicates_shown(*, user, limit: int = 10, **fields) -> list[Patient]:
-    """The likely duplicates a registration form lists, logged as read: the page shows their
-    names and links."""
+def patient_duplicates_shown(*, user, fields: Mapping, limit: int = 10) -> list[Patient]:
+    """The likely duplicates of a registration's `fields` that its form lists, logged as read:
+    the page shows their names and links."""
     _require(user, "intake.add_patient")
     _require(user, "intake.view_patient")
-    duplicates = list(patient_likely_duplicates(**fields)[:limit])
+    duplicates = list(patient_likely_duplicates(**identity(fields))[:limit])
     log_access_many(duplicates, by=user)
     return duplicates

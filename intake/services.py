@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import actor
-from intake import signals
+from intake import selectors, signals
 from intake.models import IntakeQuestionnaire, Patient
 
 MRN_PREFIX = "F"
@@ -29,16 +29,37 @@ PATIENT_FIELDS = (
 )
 
 
+LIKELY_DUPLICATE = "likely_duplicate"
+LIKELY_DUPLICATE_MESSAGE = (
+    "This looks like a patient who is already registered (same name and date of birth, or same "
+    "phone). Open the existing record, or confirm below that this is a different person."
+)
+
+
+def _check_fields(fields: dict) -> None:
+    unknown = set(fields) - set(PATIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown patient fields: {', '.join(sorted(unknown))}")
+
+
 def _new_mrn() -> str:
     """A random, non-sequential record number: it says nothing about how many patients exist."""
     return f"{MRN_PREFIX}{secrets.randbelow(10**8):08d}"
 
 
-def patient_register(*, by, **fields: Any) -> Patient:
-    """Create a patient with a fresh MRN; retry the rare MRN collision in a savepoint."""
-    unknown = set(fields) - set(PATIENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown patient fields: {', '.join(sorted(unknown))}")
+def patient_register(*, by, allow_duplicate: bool = True, **fields: Any) -> Patient:
+    """Create a patient with a fresh MRN; retry the rare MRN collision in a savepoint.
+
+    The front desk's form passes `allow_duplicate=False` until the user has confirmed that
+    someone with the same name and date of birth, or the same phone, is a different person: the
+    refusal has the code `LIKELY_DUPLICATE`, and the form then lists those records.
+    """
+    _check_fields(fields)
+    if (
+        not allow_duplicate
+        and selectors.patient_likely_duplicates(**selectors.identity(fields)).exists()
+    ):
+        raise ValidationError(LIKELY_DUPLICATE_MESSAGE, code=LIKELY_DUPLICATE)
     now = timezone.now()
     for attempt in range(_MRN_ATTEMPTS):
         patient = Patient(
@@ -57,9 +78,7 @@ def patient_register(*, by, **fields: Any) -> Patient:
 
 
 def patient_update(*, by, patient: Patient, **fields: Any) -> Patient:
-    unknown = set(fields) - set(PATIENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown patient fields: {', '.join(sorted(unknown))}")
+    _check_fields(fields)
     before = (patient.date_of_birth, patient.sex)
     for name, value in fields.items():
         setattr(patient, name, value)

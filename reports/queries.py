@@ -363,14 +363,20 @@ def _utilisation(
 # Screenings -----------------------------------------------------------------------------------
 
 
-def screenings(filters: ReportFilters) -> QuerySet[Screening]:
-    """Screenings made in the range; a session type narrows to the procedures it contains."""
-    qs = _in_range(Screening.objects.all(), "screened_at", filters)
+def _of_procedures(qs: QuerySet, name: str, filters: ReportFilters) -> QuerySet:
+    """Rows of one procedure each, `name` in the range; a session type narrows to the
+    procedures it contains."""
+    qs = _in_range(qs, name, filters)
     if filters.procedure:
         qs = qs.filter(procedure=filters.procedure)
     if filters.session_type:
         qs = qs.filter(procedure__in=filters.session_type.procedures)
     return qs
+
+
+def screenings(filters: ReportFilters) -> QuerySet[Screening]:
+    """Screenings made in the range."""
+    return _of_procedures(Screening.objects.all(), "screened_at", filters)
 
 
 @dataclass
@@ -434,11 +440,7 @@ def screenings_report(filters: ReportFilters) -> ScreeningsReport:
 
 def reviews(filters: ReportFilters) -> QuerySet[PhysicianReview]:
     """Reviews decided in the range; the provider filter means the deciding physician."""
-    qs = _in_range(PhysicianReview.objects.all(), "decided_at", filters)
-    if filters.procedure:
-        qs = qs.filter(procedure=filters.procedure)
-    if filters.session_type:
-        qs = qs.filter(procedure__in=filters.session_type.procedures)
+    qs = _of_procedures(PhysicianReview.objects.all(), "decided_at", filters)
     if filters.provider:
         qs = qs.filter(decided_by=filters.provider)
     return qs

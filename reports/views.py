@@ -4,25 +4,16 @@ download, `auditlog.view_logentry` for the audit log."""
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.text import capfirst
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.paging import paginate_table
-from core.views import RoleRequiredMixin
-from reports import audit_search, queries
+from core.views import ObjectListView, RoleRequiredMixin, SessionSearchMixin
+from reports import audit_search, queries, selectors
 from reports.charts import Series, bar_chart, count_table
-from reports.exports import (
-    REPORTS,
-    csv_response,
-    recall_queryset,
-    recall_rows,
-    record_export,
-    xlsx_response,
-)
+from reports.exports import REPORTS, csv_response, record_export, xlsx_response
 from reports.forms import RecallFilterForm, ReportFilterForm, ReportFilters
 
 FORMATS = ("csv", "xlsx")
@@ -179,15 +170,13 @@ class RecallReportView(ReportView):
     def figures(self, filters: ReportFilters) -> dict:
         if not filters.lot:
             return {"searched": False}
-        spec = REPORTS["recall"]
-        rows = list(recall_rows(filters, by=self.request.user, limit=RECALL_SHOWN))
-        mrns = {row[0] for row in rows}
+        found = selectors.recall(user=self.request.user, filters=filters, limit=RECALL_SHOWN)
         return {
             "searched": True,
-            "rows": rows,
-            "columns": spec.columns,
-            "total": recall_queryset(filters).count(),
-            "patients": len(mrns),
+            "rows": found.rows,
+            "columns": REPORTS["recall"].columns,
+            "total": found.total,
+            "patients": found.patients,
             "shown": RECALL_SHOWN,
             "lot": filters.lot,
         }
@@ -219,28 +208,16 @@ class ExportView(RoleRequiredMixin, View):
         return xlsx_response(report, spec.title, spec.columns, rows)
 
 
-class AuditLogView(RoleRequiredMixin, TemplateView):
+class AuditLogView(SessionSearchMixin, ObjectListView):
     permission_required = "auditlog.view_logentry"
     template_name = "reports/audit_log.html"
+    table_class = audit_search.AuditTable
+    per_page = AUDIT_PER_PAGE
+    search_session_key = audit_search.SESSION_KEY
+    search_fields = audit_search.FIELDS
 
-    def post(self, request, *args, **kwargs):
-        if "clear" in request.POST:
-            request.session.pop(audit_search.SESSION_KEY, None)
-        else:
-            request.session[audit_search.SESSION_KEY] = {
-                key: request.POST.get(key, "")[:100] for key in audit_search.FIELDS
-            }
-        return HttpResponseRedirect(reverse("reports:audit-log"))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        search = self.request.session.get(audit_search.SESSION_KEY)
-        form = audit_search.AuditSearchForm(search) if search else audit_search.AuditSearchForm()
-        entries = audit_search.audit_entries(form if search else None)
-        table = audit_search.AuditTable(entries)
-        paginate_table(self.request, table, per_page=AUDIT_PER_PAGE)
-        context.update(form=form, table=table, searching=bool(search))
-        return context
+    def filter_rows(self, data):
+        return selectors.audit_log(user=self.request.user, search=data)
 
 
 class AuditLogExportView(RoleRequiredMixin, View):
@@ -250,8 +227,8 @@ class AuditLogExportView(RoleRequiredMixin, View):
 
     def get(self, request):
         search = request.session.get(audit_search.SESSION_KEY)
-        form = audit_search.AuditSearchForm(search) if search else None
-        if form is not None and not form.is_valid():
+        form, entries = selectors.audit_log(user=request.user, search=search)
+        if search and not form.is_valid():
             context = {
                 "form": form,
                 "problem": "The audit-log search is not valid; nothing was exported.",
@@ -259,7 +236,7 @@ class AuditLogExportView(RoleRequiredMixin, View):
                 "title": "Audit log",
             }
             return render(request, "reports/export_error.html", context, status=400)
-        filters = form.as_filters() if form is not None else {}
+        filters = form.as_filters() if search else {}
         record_export(by=request.user, report="audit_log", fmt="csv", filters=filters)
-        rows = audit_search.audit_rows(audit_search.audit_entries(form))
+        rows = audit_search.audit_rows(entries)
         return csv_response("audit-log", audit_search.COLUMNS, rows)

@@ -1,11 +1,11 @@
-"""The clinic's set-up for admins: rooms, devices, session types and hours.
+"""The clinic's set-up for admins: rooms, devices and hours (session types: treatments' admin).
 
 Sessions and consents are patient data and are not here; they are worked on in the app's pages.
 """
 
 from django.contrib import admin
 
-from scheduling.models import ClosedDay, Device, OpeningHours, ProviderHours, Room, SessionType
+from scheduling.models import ClosedDay, Device, OpeningHours, ProviderHours, Room
 
 
 @admin.register(Room)
@@ -19,13 +19,6 @@ class DeviceAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "serial", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "serial")
-
-
-@admin.register(SessionType)
-class SessionTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "procedure_codes", "duration_minutes", "room_kind", "device_kind")
-    list_filter = ("active",)
-    filter_horizontal = ("providers",)
 
 
 @admin.register(OpeningHours)

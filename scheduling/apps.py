@@ -24,7 +24,6 @@ class SchedulingConfig(AppConfig):
             models.TreatmentSession,
             models.SessionEvent,
             models.Consent,
-            models.SessionType,
             models.Room,
             models.Device,
             models.OpeningHours,

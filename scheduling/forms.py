@@ -7,8 +7,9 @@ from django import forms
 from core.bounds import BoundedDateField, days_from_today
 from eligibility import rules
 from scheduling import selectors, times
-from scheduling.models import Device, Room, SessionType, TreatmentSession
-from scheduling.services import TREATMENT_FIELDS, provider_name
+from scheduling.models import Device, Room, TreatmentSession
+from scheduling.services import TREATMENT_FIELDS
+from treatments.models import SessionType
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -32,7 +33,7 @@ class TimeInput(forms.TimeInput):
 
 class ProviderChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return provider_name(obj)
+        return selectors.provider_name(obj)
 
 
 class PatientChoiceField(forms.ModelChoiceField):

@@ -1,12 +1,11 @@
 # ruff: noqa: RUF001, RUF002 - times and ranges use en dashes
-"""Rooms, devices, hours, consents and treatment sessions.
+"""Rooms, devices, hours, consents and treatment sessions (session types are in treatments).
 
 The invariants that must hold whatever code writes are in the database: times in order, needle
 depth within 0.5–2.5 mm, a completed session has its treatment record, and (on PostgreSQL) no
 provider, room, device or patient in two overlapping live sessions (see migration 0002).
 """
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,24 +15,18 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from eligibility import rules
 from eligibility.models import PhysicianReview, Procedure, Screening
 from intake.models import Patient
 from scheduling import consent as consent_texts
+from treatments.models import (
+    DeviceKind,
+    RoomKind,
+    SessionType,
+    validate_procedure_codes,  # noqa: F401 - migration 0001 names it here, from before the move
+)
 
 NEEDLE_DEPTH_MIN = Decimal("0.5")
 NEEDLE_DEPTH_MAX = Decimal("2.5")
-
-
-class RoomKind(models.TextChoices):
-    PROCEDURE = "procedure", "Procedure room"
-    LASER = "laser", "Laser room"
-
-
-class DeviceKind(models.TextChoices):
-    MICRONEEDLING_PEN = "mn_pen", "Microneedling pen"
-    CENTRIFUGE = "centrifuge", "PRP centrifuge"
-    LASER = "laser", "Laser / light unit"
 
 
 class Weekday(models.IntegerChoices):
@@ -126,70 +119,6 @@ class ProviderHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
-
-
-def validate_procedure_codes(value: str) -> None:
-    codes = value.split("+") if value else []
-    if not codes:
-        raise ValidationError("Choose at least one procedure.")
-    unknown = [code for code in codes if code not in rules.PROCEDURES]
-    if unknown:
-        raise ValidationError(f"Unknown procedures: {', '.join(unknown)}.")
-    if len(set(codes)) != len(codes):
-        raise ValidationError("A procedure appears twice.")
-
-
-class SessionType(models.Model):
-    """What can be booked: one or more procedures, in the order they are done.
-
-    The procedures are stored as "+"-joined codes ("prp+microneedling") because SQLite has no
-    array column; `procedures` gives them as a tuple, which is what `eligibility_for` reads.
-    """
-
-    name = models.CharField(max_length=60, unique=True)
-    procedure_codes = models.CharField(
-        "procedures",
-        max_length=60,
-        validators=[validate_procedure_codes],
-        help_text="Procedure codes joined by '+', in order, e.g. 'prp+microneedling'.",
-    )
-    duration_minutes = models.PositiveSmallIntegerField()
-    room_kind = models.CharField(max_length=20, choices=RoomKind.choices)
-    device_kind = models.CharField(max_length=20, choices=DeviceKind.choices)
-    providers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="session_types",
-        help_text="The staff who may perform this session type.",
-    )
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
-                name="session_type_duration_range",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def procedures(self) -> tuple[str, ...]:
-        return tuple(self.procedure_codes.split("+")) if self.procedure_codes else ()
-
-    @property
-    def duration(self) -> timedelta:
-        return timedelta(minutes=self.duration_minutes)
-
-    @property
-    def procedure_labels(self) -> str:
-        return " + ".join(rules.PROCEDURE_LABELS[p] for p in self.procedures)
-
-    def includes(self, procedure: str) -> bool:
-        return procedure in self.procedures
 
 
 class Consent(models.Model):

@@ -1,18 +1,20 @@
 """Reads of sessions. Each takes the user: permission checks and access logging live here."""
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.audit import log_access, log_access_many
 from intake.models import Patient
+from scheduling import rules as booking
 from scheduling import times
 from scheduling.models import (
     RELEASED,
@@ -22,10 +24,10 @@ from scheduling.models import (
     OpeningHours,
     ProviderHours,
     Room,
-    SessionType,
+    Status,
     TreatmentSession,
 )
-from scheduling.services import UPCOMING, provider_name
+from treatments.models import SessionType
 
 VIEW = "scheduling.view_treatmentsession"
 # The grid's hours on a day without opening hours (a closed day still shows what is booked).
@@ -35,6 +37,14 @@ _FALLBACK_HOURS = (time(8, 0), time(18, 0))
 # must end on the day it starts. The day view looks this far back for sessions still running
 # at midnight, so that its query reads a few days of the start index instead of all history.
 LONGEST_SESSION = timedelta(days=1)
+
+
+# Sessions still to happen, whose eligibility is re-checked when the patient's changes.
+UPCOMING = (Status.BOOKED, Status.CHECKED_IN, Status.IN_TREATMENT)
+
+
+def provider_name(user: AbstractBaseUser) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def _require(user, perm: str) -> None:
@@ -131,26 +141,28 @@ _ATTENTION_FIELDS = (
 )
 
 
-def sessions_needing_attention(*, user, page: int | str | None = None) -> Page:
+def sessions_needing_attention(*, user) -> QuerySet[TreatmentSession]:
     """Sessions from the start of today that can no longer go ahead as booked (the reason is
     set by check-in and by re-checks when a patient's eligibility changes), soonest first.
 
-    One page of them; a fixed number of queries whatever its size: the count, the page, and
-    one bulk insert of the access log for the sessions shown.
+    The page that shows them logs the ones it draws with `sessions_shown`: a fixed number of
+    queries whatever its size (the count, the page, one bulk insert of the access log).
     """
     _require(user, VIEW)
     day_start, _ = times.day_bounds(times.today())
-    sessions = (
+    return (
         TreatmentSession.objects.select_related("patient", "session_type")
         .filter(status__in=UPCOMING, start__gte=day_start)
         .exclude(blocked_reason="")
         .only(*_ATTENTION_FIELDS)
         .order_by("start", "id")
     )
-    shown = Paginator(sessions, ATTENTION_PAGE_SIZE).get_page(page)
-    shown.object_list = list(shown.object_list)
-    _log_many(shown.object_list, by=user)
-    return shown
+
+
+def sessions_shown(*, user, objects: Iterable[TreatmentSession]) -> None:
+    """Log the sessions a page drew."""
+    _require(user, VIEW)
+    _log_many(list(objects), by=user)
 
 
 # ---- day view -----------------------------------------------------------------------------
@@ -197,72 +209,12 @@ def day_view(*, user, day: date, by: str = "room") -> DayGrid:
     hours, closed day, and one bulk insert of the access log.
     """
     _require(user, VIEW)
-    start_of_day, end_of_day = times.day_bounds(day)
-    sessions = list(
-        _sessions()
-        .filter(
-            start__gte=start_of_day - LONGEST_SESSION,
-            start__lt=end_of_day,
-            end__gt=start_of_day,
-        )
-        # What the grid, the cards and the access log show; a patient's other columns (phone
-        # numbers parsed on load, address, history) are not read for a hundred cards.
-        .only(*_DAY_VIEW_FIELDS)
-        .exclude(status__in=RELEASED)
-        .order_by("start", "id")
-    )
-    if by == "provider":
-        ids = {s.provider_id for s in sessions}
-        working = ProviderHours.objects.filter(weekday=day.weekday()).values("provider_id")
-        columns = list(
-            get_user_model()
-            .objects.filter(Q(pk__in=working) | Q(pk__in=ids))
-            .order_by("last_name", "first_name", "pk")
-        )
-        key = "provider_id"
-    else:
-        by = "room"
-        ids = {s.room_id for s in sessions}
-        columns = [r for r in Room.objects.order_by("name") if r.active or r.pk in ids]
-        key = "room_id"
+    sessions = _day_sessions(day)
+    by, columns, key = _day_columns(day, by, sessions)
     opening = OpeningHours.objects.filter(weekday=day.weekday()).first()
     closed = ClosedDay.objects.filter(day=day).first()
-
-    step = times.slot_step()
-    first, last = (opening.opens, opening.closes) if opening else _FALLBACK_HOURS
-    grid_start, grid_end = times.at(day, first), times.at(day, last)
-    for s in sessions:
-        grid_start = min(grid_start, max(s.start, start_of_day))
-        grid_end = max(grid_end, min(s.end, end_of_day))
-    grid_start = times.at(day, time(times.local(grid_start).hour))
-    slots = []
-    moment = grid_start
-    while moment < grid_end:
-        slots.append(moment)
-        moment += step
-
-    index = {col.pk: i for i, col in enumerate(columns)}
-    table = [[Cell() for _ in columns] for _ in slots]
-    for s in sessions:
-        col = index.get(getattr(s, key))
-        if col is None:
-            continue
-        first_row = max(0, int((max(s.start, grid_start) - grid_start) / step))
-        last_row = max(first_row + 1, math.ceil((min(s.end, grid_end) - grid_start) / step))
-        last_row = min(last_row, len(slots))
-        cell = table[first_row][col]
-        if cell.covered:
-            # Only legacy data can overlap: show it in the cell that covers this slot.
-            owner = next(
-                table[r][col] for r in range(first_row, -1, -1) if not table[r][col].covered
-            )
-            owner.sessions.append(s)
-            continue
-        cell.sessions.append(s)
-        if cell.rows < last_row - first_row:
-            for r in range(first_row + cell.rows, last_row):
-                table[r][col].covered = True
-            cell.rows = last_row - first_row
+    slots = _day_slots(day, opening, sessions)
+    table = _day_table(sessions, columns, key, slots)
     _log_many(sessions, by=user)
     return DayGrid(
         day=day,
@@ -275,8 +227,185 @@ def day_view(*, user, day: date, by: str = "room") -> DayGrid:
     )
 
 
+def _day_sessions(day: date) -> list[TreatmentSession]:
+    start_of_day, end_of_day = times.day_bounds(day)
+    return list(
+        _sessions()
+        .filter(
+            start__gte=start_of_day - LONGEST_SESSION,
+            start__lt=end_of_day,
+            end__gt=start_of_day,
+        )
+        # What the grid, the cards and the access log show; a patient's other columns (phone
+        # numbers parsed on load, address, history) are not read for a hundred cards.
+        .only(*_DAY_VIEW_FIELDS)
+        .exclude(status__in=RELEASED)
+        .order_by("start", "id")
+    )
+
+
+def _day_columns(day: date, by: str, sessions: list[TreatmentSession]) -> tuple[str, list, str]:
+    """The grid's columns ("provider": who works that weekday or has a session; else every
+    active room and any other with a session), and the session attribute that picks one."""
+    if by == "provider":
+        ids = {s.provider_id for s in sessions}
+        working = ProviderHours.objects.filter(weekday=day.weekday()).values("provider_id")
+        columns = list(
+            get_user_model()
+            .objects.filter(Q(pk__in=working) | Q(pk__in=ids))
+            .order_by("last_name", "first_name", "pk")
+        )
+        return by, columns, "provider_id"
+    ids = {s.room_id for s in sessions}
+    return "room", [r for r in Room.objects.order_by("name") if r.active or r.pk in ids], "room_id"
+
+
+def _day_slots(
+    day: date, opening: OpeningHours | None, sessions: list[TreatmentSession]
+) -> list[datetime]:
+    """The rows: the opening hours (or the fallback) from the hour, widened to every session
+    of the day, in steps of the slot length."""
+    start_of_day, end_of_day = times.day_bounds(day)
+    first, last = (opening.opens, opening.closes) if opening else _FALLBACK_HOURS
+    grid_start, grid_end = times.at(day, first), times.at(day, last)
+    for s in sessions:
+        grid_start = min(grid_start, max(s.start, start_of_day))
+        grid_end = max(grid_end, min(s.end, end_of_day))
+    grid_start = times.at(day, time(times.local(grid_start).hour))
+    step, slots = times.slot_step(), []
+    moment = grid_start
+    while moment < grid_end:
+        slots.append(moment)
+        moment += step
+    return slots
+
+
+def _day_table(
+    sessions: list[TreatmentSession], columns: list, key: str, slots: list[datetime]
+) -> list[list[Cell]]:
+    """Each session in the cell of its column and first slot, spanning the slots it lasts."""
+    index = {col.pk: i for i, col in enumerate(columns)}
+    table = [[Cell() for _ in columns] for _ in slots]
+    step, grid_start = times.slot_step(), slots[0]
+    for s in sessions:
+        col = index.get(getattr(s, key))
+        if col is None:
+            continue
+        first_row = max(0, int((max(s.start, grid_start) - grid_start) / step))
+        last_row = max(first_row + 1, math.ceil((s.end - grid_start) / step))
+        _place(table, s, col, first_row, min(last_row, len(slots)))
+    return table
+
+
+def _place(table: list[list[Cell]], s: TreatmentSession, col: int, first: int, last: int) -> None:
+    cell = table[first][col]
+    if cell.covered:
+        # Only legacy data can overlap: show it in the cell that covers this slot.
+        owner = next(table[r][col] for r in range(first, -1, -1) if not table[r][col].covered)
+        owner.sessions.append(s)
+        return
+    cell.sessions.append(s)
+    if cell.rows < last - first:
+        for r in range(first + cell.rows, last):
+            table[r][col].covered = True
+        cell.rows = last - first
+
+
 def column_label(column) -> str:
     return column.name if isinstance(column, Room) else provider_name(column)
+
+
+# ---- the clinic as the booking rules see it ------------------------------------------------
+
+
+def as_provider(user: AbstractBaseUser) -> booking.Resource:
+    return booking.Resource(user.pk, provider_name(user))
+
+
+def as_resource(thing: Room | Device) -> booking.Resource:
+    return booking.Resource(thing.pk, thing.name, thing.kind, thing.active)
+
+
+def instance_of(resource: booking.Resource | None, candidates: Iterable):
+    """The provider, room or device a rule chose, from the candidates it was chosen from."""
+    if resource is None:
+        return None
+    return next(c for c in candidates if c.pk == resource.pk)
+
+
+def listed_providers(session_type: SessionType) -> list:
+    """Who is listed to perform a session type, active or not, in the order they are offered."""
+    return list(session_type.providers.order_by("last_name", "pk"))
+
+
+def rooms_for(session_type: SessionType) -> list[Room]:
+    return list(Room.objects.filter(kind=session_type.room_kind, active=True).order_by("name"))
+
+
+def devices_for(session_type: SessionType) -> list[Device]:
+    return list(Device.objects.filter(kind=session_type.device_kind, active=True))
+
+
+def calendar(first: date, last: date, *, providers: Iterable[int]) -> booking.Calendar:
+    """The opening hours, closed days and providers' shifts of the days first to last."""
+    days = min((last - first).days, 6) + 1
+    weekdays = {(first + timedelta(days=i)).weekday() for i in range(days)}
+    opening = {
+        o.weekday: booking.Hours(o.opens, o.closes)
+        for o in OpeningHours.objects.filter(weekday__in=weekdays)
+    }
+    closed = ClosedDay.objects.filter(day__gte=first, day__lte=last).values_list("day", "reason")
+    shifts: dict[tuple[int, int], tuple[booking.Hours, ...]] = {}
+    for h in ProviderHours.objects.filter(
+        provider__in=list(providers), weekday__in=weekdays
+    ).order_by("start"):
+        key = (h.provider_id, h.weekday)
+        shifts[key] = (*shifts.get(key, ()), booking.Hours(h.start, h.end))
+    return booking.Calendar(opening, dict(closed), shifts)
+
+
+def live_sessions(window: Q, *, exclude_pk: int | None = None) -> list[booking.Booked]:
+    """The sessions in `window` that hold their patient and resources, earliest first."""
+    rows = (
+        TreatmentSession.objects.filter(window)
+        .exclude(status__in=RELEASED)
+        .exclude(pk=exclude_pk)
+        .order_by("start", "id")
+        .values_list(
+            "start",
+            "end",
+            "patient_id",
+            "provider_id",
+            "room_id",
+            "device_id",
+            "session_type__procedure_codes",
+        )
+    )
+    # The codes as stored: "+"-joined, as SessionType.procedures reads them.
+    return [booking.Booked(*row, procedures=tuple(codes.split("+"))) for *row, codes in rows]
+
+
+def booking_clinic(
+    *,
+    calendar: booking.Calendar,
+    booked: list[booking.Booked],
+    providers: Iterable = (),
+    rooms: Iterable[Room] = (),
+    devices: Iterable[Device] = (),
+    min_gaps: dict | None = None,
+) -> booking.Clinic:
+    """The clinic as the booking rules see it, on the clinic's clock; the providers, rooms and
+    devices are the candidates for what a booking leaves open."""
+    return booking.Clinic(
+        calendar=calendar,
+        booked=booked,
+        zone=times.zone(),
+        today=times.today(),
+        providers=[as_provider(p) for p in providers],
+        rooms=[as_resource(r) for r in rooms],
+        devices=[as_resource(d) for d in devices],
+        min_gaps=min_gaps or {},
+    )
 
 
 # ---- free slots ---------------------------------------------------------------------------
@@ -305,72 +434,34 @@ def free_slots(
 
     It does not know the patient; booking still checks eligibility, consent and intervals.
     """
-    last_day = day + timedelta(days=days)
-    window_start, _ = times.day_bounds(day)
-    _, window_end = times.day_bounds(last_day)
-    now = timezone.now()
-    people = list(session_type.providers.filter(is_active=True).order_by("last_name", "pk"))
-    if provider is not None:
-        people = [p for p in people if p.pk == provider.pk]
-    rooms = list(Room.objects.filter(kind=session_type.room_kind, active=True).order_by("name"))
-    if room is not None:
-        rooms = [r for r in rooms if r.pk == room.pk]
-    devices = list(Device.objects.filter(kind=session_type.device_kind, active=True))
+    people = [
+        p
+        for p in listed_providers(session_type)
+        if p.is_active and (provider is None or p.pk == provider.pk)
+    ]
+    rooms = [r for r in rooms_for(session_type) if room is None or r.pk == room.pk]
+    devices = devices_for(session_type)
     if not (people and rooms and devices):
         return []
-    opening = {o.weekday: o for o in OpeningHours.objects.all()}
-    closed = set(
-        ClosedDay.objects.filter(day__gte=day, day__lte=last_day).values_list("day", flat=True)
+    last_day = day + timedelta(days=days)
+    window = Q(start__lt=times.day_bounds(last_day)[1], end__gt=times.day_bounds(day)[0])
+    clinic = booking_clinic(
+        calendar=calendar(day, last_day, providers=[p.pk for p in people]),
+        booked=live_sessions(window),
+        providers=people,
+        rooms=rooms,
+        devices=devices,
     )
-    shifts: dict[tuple[int, int], list[ProviderHours]] = {}
-    for h in ProviderHours.objects.filter(provider__in=people):
-        shifts.setdefault((h.provider_id, h.weekday), []).append(h)
-    busy = list(
-        TreatmentSession.objects.filter(start__lt=window_end, end__gt=window_start)
-        .exclude(status__in=RELEASED)
-        .values_list("start", "end", "provider_id", "room_id", "device_id")
+    search = booking.Search(day, days, session_type.duration, times.slot_step(), limit)
+    found = booking.free_slots(search, clinic, now=timezone.now())
+    return [_slot(f, people, rooms, devices) for f in found]
+
+
+def _slot(found: booking.Found, people: list, rooms: list[Room], devices: list[Device]) -> Slot:
+    return Slot(
+        found.start,
+        found.end,
+        instance_of(found.provider, people),
+        instance_of(found.room, rooms),
+        instance_of(found.device, devices),
     )
-
-    def free(kind: int, pk: int, start: datetime, end: datetime) -> bool:
-        return not any(b[kind] == pk and b[0] < end and b[1] > start for b in busy)
-
-    found: list[Slot] = []
-    step = times.slot_step()
-    for offset in range(days + 1):
-        current = day + timedelta(days=offset)
-        hours = opening.get(current.weekday())
-        if hours is None or current in closed:
-            continue
-        moment = times.at(current, hours.opens)
-        close = times.at(current, hours.closes)
-        while moment + session_type.duration <= close:
-            end = moment + session_type.duration
-            if moment > now:
-                slot = _fill(moment, end, people, rooms, devices, shifts, free)
-                if slot is not None:
-                    found.append(slot)
-                    if len(found) >= limit:
-                        return found
-            moment += step
-    return found
-
-
-def _fill(start, end, people, rooms, devices, shifts, free) -> Slot | None:
-    s, e = times.local(start), times.local(end)
-    person = next(
-        (
-            p
-            for p in people
-            if free(2, p.pk, start, end)
-            and any(
-                h.start <= s.time() and e.date() == s.date() and e.time() <= h.end
-                for h in shifts.get((p.pk, s.weekday()), ())
-            )
-        ),
-        None,
-    )
-    place = next((r for r in rooms if free(3, r.pk, start, end)), None)
-    unit = next((d for d in devices if free(4, d.pk, start, end)), None)
-    if person is None or place is None or unit is None:
-        return None
-    return Slot(start, end, person, place, unit)

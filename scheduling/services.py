@@ -1,30 +1,27 @@
 """Booking and running treatment sessions. Every write is checked, atomic and audited.
 
-Booking asks `eligibility.services.eligibility_for` and nothing else about eligibility. The
-overlap check runs inside the write transaction: SQLite's IMMEDIATE transactions serialise
-writers, so check-then-insert cannot interleave; on PostgreSQL the exclusion constraints of
-migration 0002 refuse the loser of a race, and its IntegrityError becomes the same message.
+Booking asks `eligibility.services.eligibility_for` and nothing else about eligibility, and
+`scheduling.rules` everything about the slot (hours, intervals, clashes, which provider, room
+and device): this module reads what those need, asks, and writes. The check runs inside the
+write transaction: SQLite's IMMEDIATE transactions serialise writers, so check-then-insert
+cannot interleave; on PostgreSQL the exclusion constraints of migration 0002 refuse the loser
+of a race, which `scheduling.retry` tries again and, failing that, gives the same message.
 """
 
-# ruff: noqa: RUF001, RUF002 - time spans use en dashes
-import random
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import actor
 from eligibility import rules
-from eligibility.lifecycle import upper_first
 from eligibility.services import (
     Eligibility,
     eligibility_for,
@@ -32,22 +29,22 @@ from eligibility.services import (
     screen_day_of,
 )
 from intake.models import Patient
-from scheduling import times
+from scheduling import retry, selectors, times
+from scheduling import rules as booking
 from scheduling.consent import CURRENT as CONSENT_TEXTS
 from scheduling.models import (
-    RELEASED,
-    ClosedDay,
     Consent,
     Device,
     EventKind,
-    OpeningHours,
-    ProviderHours,
     Room,
     SessionEvent,
-    SessionType,
     Status,
     TreatmentSession,
 )
+from scheduling.selectors import UPCOMING, provider_name
+from treatments.models import SessionType
+
+T = TypeVar("T")
 
 RACE_LOST = "That time was taken by another booking a moment ago; choose another time."
 
@@ -69,22 +66,12 @@ def _require(by, perm: str, what: str) -> None:
         raise PermissionDenied(f"You may not {what}.")
 
 
-def provider_name(user: AbstractBaseUser) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def min_interval(procedure: str) -> timedelta:
-    return timedelta(hours=settings.SCHEDULING_MIN_INTERVAL_HOURS[procedure])
+def _min_gaps() -> dict[str, timedelta]:
+    return {p: timedelta(hours=h) for p, h in settings.SCHEDULING_MIN_INTERVAL_HOURS.items()}
 
 
 def _sentence(text: str) -> str:
     return text.rstrip(". ") + "."
-
-
-def _describe(gap: timedelta) -> str:
-    if gap % timedelta(days=1) == timedelta(0):
-        return f"{gap.days} days"
-    return f"{int(gap.total_seconds() // 3600)} hours"
 
 
 def _event(session: TreatmentSession, kind: str, by, **fields: Any) -> SessionEvent:
@@ -95,100 +82,6 @@ def _event(session: TreatmentSession, kind: str, by, **fields: Any) -> SessionEv
 
 
 # ---- the booking gates -------------------------------------------------------------------
-
-
-def overlaps(
-    *,
-    start: datetime,
-    end: datetime,
-    patient: Patient,
-    provider=None,
-    room: Room | None = None,
-    device: Device | None = None,
-    exclude_pk: int | None = None,
-) -> list[str]:
-    """What is already taken in [start, end), in plain words ("Room 2 is booked 10:00–11:00")."""
-    resources = Q(patient=patient)
-    if provider is not None:
-        resources |= Q(provider=provider)
-    if room is not None:
-        resources |= Q(room=room)
-    if device is not None:
-        resources |= Q(device=device)
-    clashes = (
-        TreatmentSession.objects.filter(resources, start__lt=end, end__gt=start)
-        .exclude(status__in=RELEASED)
-        .exclude(pk=exclude_pk)
-        .select_related("provider", "room", "device")
-    )
-    problems = []
-    for other in clashes:
-        when = times.span(other.start, other.end)
-        if other.patient_id == patient.pk:
-            problems.append(f"The patient already has a session {when}.")
-        if provider is not None and other.provider_id == provider.pk:
-            problems.append(f"{provider_name(other.provider)} is booked {when}.")
-        if room is not None and other.room_id == room.pk:
-            problems.append(f"{other.room.name} is booked {when}.")
-        if device is not None and other.device_id == device.pk:
-            problems.append(f"{other.device.name} is booked {when}.")
-    return problems
-
-
-def _hours_problems(*, provider, start: datetime, end: datetime) -> list[str]:
-    s, e = times.local(start), times.local(end)
-    day = s.date()
-    problems = []
-    closed = ClosedDay.objects.filter(day=day).first()
-    if closed is not None:
-        why = f" ({closed.reason})" if closed.reason else ""
-        return [f"The clinic is closed on {day:%a %d %b %Y}{why}."]
-    if e.date() != day and e.time() != datetime.min.time():
-        return ["A session must end on the day it starts."]
-    opening = OpeningHours.objects.filter(weekday=day.weekday()).first()
-    if opening is None:
-        return [f"The clinic is closed on {day:%A}s."]
-    if s.time() < opening.opens or e.date() != day or e.time() > opening.closes:
-        problems.append(
-            f"The clinic is open {opening.opens:%H:%M}–{opening.closes:%H:%M} on {day:%A}s; "
-            f"{s:%H:%M}–{e:%H:%M} is outside that."
-        )
-    if provider is not None:
-        shifts = ProviderHours.objects.filter(provider=provider, weekday=day.weekday())
-        if not any(h.start <= s.time() and e.date() == day and e.time() <= h.end for h in shifts):
-            hours = ", ".join(f"{h.start:%H:%M}–{h.end:%H:%M}" for h in shifts) or "not at all"
-            problems.append(
-                f"{provider_name(provider)} works {hours} on {day:%A}s; "
-                f"{s:%H:%M}–{e:%H:%M} is outside that."
-            )
-    return problems
-
-
-def _interval_problems(
-    *, patient: Patient, session_type: SessionType, start: datetime, exclude_pk: int | None
-) -> list[str]:
-    problems = []
-    widest = max(min_interval(p) for p in session_type.procedures)
-    nearby = (
-        TreatmentSession.objects.filter(
-            patient=patient, start__gt=start - widest, start__lt=start + widest
-        )
-        .exclude(status__in=RELEASED)
-        .exclude(pk=exclude_pk)
-        .select_related("session_type")
-        .order_by("start")
-    )
-    for procedure in session_type.procedures:
-        gap = min_interval(procedure)
-        for other in nearby:
-            if other.session_type.includes(procedure) and abs(other.start - start) < gap:
-                problems.append(
-                    f"{upper_first(rules.PROCEDURE_LABELS[procedure])}: there is another "
-                    f"session on {times.local(other.start):%a %d %b %H:%M}; the minimum gap is "
-                    f"{_describe(gap)}."
-                )
-                break
-    return problems
 
 
 def missing_consents(patient: Patient, procedures: Iterable[str]) -> list[str]:
@@ -209,131 +102,155 @@ class _Plan:
     override_note: str
 
 
-def _first_free(candidates, field: str, *, start, end, exclude_pk) -> Any | None:
-    taken = set(
-        TreatmentSession.objects.filter(start__lt=end, end__gt=start)
-        .exclude(status__in=RELEASED)
-        .exclude(pk=exclude_pk)
-        .values_list(f"{field}_id", flat=True)
-    )
-    return next((c for c in candidates if c.pk not in taken), None)
+@dataclass
+class _Request:
+    """The slot one write wants, planned anew by each attempt; `exclude_pk` is the session
+    being moved (it does not clash with itself), `plan` the latest attempt's once made."""
+
+    by: Any
+    patient: Patient
+    session_type: SessionType
+    start: datetime
+    provider: Any = None
+    room: Room | None = None
+    device: Device | None = None
+    override_note: str = ""
+    exclude_pk: int | None = None
+    plan: _Plan | None = None
+
+    @property
+    def end(self) -> datetime:
+        return self.start + self.session_type.duration
 
 
-def _plan(
-    *,
-    by,
-    patient: Patient,
-    session_type: SessionType,
-    start: datetime,
-    provider,
-    room: Room | None,
-    device: Device | None,
-    override_note: str,
-    exclude_pk: int | None = None,
-) -> _Plan:
+def _plan(request: _Request) -> _Plan:
     """Check every gate; raise one ValidationError listing every reason the booking fails."""
-    end = start + session_type.duration
-    day = times.local(start).date()
-    problems: list[str] = []
-    if patient.is_archived:
-        raise ValidationError("The patient's record is archived; restore it before booking.")
-    if not session_type.active:
-        raise ValidationError(f"{session_type.name} is no longer offered.")
-    if start <= timezone.now():
-        raise ValidationError("A session can only be booked in the future.")
-
+    patient, session_type = request.patient, request.session_type
+    refused = booking.refusal(
+        archived=patient.is_archived,
+        offered=session_type.active,
+        type_name=session_type.name,
+        start=request.start,
+        now=timezone.now(),
+    )
+    if refused:
+        raise ValidationError(refused)
+    day = times.local(request.start).date()
     eligibility = eligibility_for(patient, session_type, on=day)
+    problems = _patient_problems(request, eligibility, day)
+    listed = selectors.listed_providers(session_type)
+    rooms = [] if request.room else selectors.rooms_for(session_type)
+    devices = [] if request.device else selectors.devices_for(session_type)
+    plan = booking.plan(_ask(request, listed), _clinic(request, listed, rooms, devices))
+    problems += plan.problems
+    if problems:
+        raise ValidationError(problems)
+    return _Plan(
+        provider=request.provider or selectors.instance_of(plan.provider, listed),
+        room=request.room or selectors.instance_of(plan.room, rooms),
+        device=request.device or selectors.instance_of(plan.device, devices),
+        eligibility=eligibility,
+        override_note=plan.override_note,
+    )
+
+
+def _patient_problems(request: _Request, eligibility: Eligibility, day: date) -> list[str]:
+    problems = []
     if not eligibility.bookable:
         problems.append(f"Not bookable on {day:%d %b %Y}: {_sentence(eligibility.message())}")
-    missing = missing_consents(patient, session_type.procedures)
+    missing = missing_consents(request.patient, request.session_type.procedures)
     if missing:
         names = ", ".join(rules.PROCEDURE_LABELS[p] for p in missing)
         problems.append(f"No signed consent on file for {names}; take the consent first.")
+    return problems
 
-    if provider is None:
-        qualified = [
-            p
-            for p in session_type.providers.filter(is_active=True).order_by("last_name", "pk")
-            if not _hours_problems(provider=p, start=start, end=end)
-        ]
-        provider = _first_free(qualified, "provider", start=start, end=end, exclude_pk=exclude_pk)
-        if provider is None:
-            problems.append("No qualified provider is free and working at that time.")
-    elif not session_type.providers.filter(pk=provider.pk).exists():
-        problems.append(f"{provider_name(provider)} is not listed to perform {session_type.name}.")
-    problems += _hours_problems(provider=provider, start=start, end=end)
 
-    if room is None:
-        rooms = Room.objects.filter(kind=session_type.room_kind, active=True)
-        room = _first_free(rooms, "room", start=start, end=end, exclude_pk=exclude_pk)
-        if room is None:
-            problems.append("No suitable room is free at that time.")
-    elif room.kind != session_type.room_kind or not room.active:
-        problems.append(
-            f"{room.name} is not an available {session_type.get_room_kind_display().lower()}."
-        )
-    if device is None:
-        devices = Device.objects.filter(kind=session_type.device_kind, active=True)
-        device = _first_free(devices, "device", start=start, end=end, exclude_pk=exclude_pk)
-        if device is None:
-            problems.append(
-                f"No {session_type.get_device_kind_display().lower()} is free at that time."
-            )
-    elif device.kind != session_type.device_kind or not device.active:
-        problems.append(
-            f"{device.name} is not an available {session_type.get_device_kind_display().lower()}."
-        )
-
-    override_note = (override_note or "").strip()
-    too_close = _interval_problems(
-        patient=patient, session_type=session_type, start=start, exclude_pk=exclude_pk
+def _ask(request: _Request, listed: list) -> booking.Ask:
+    session_type = request.session_type
+    kind = booking.SessionKind(
+        name=session_type.name,
+        procedures=session_type.procedures,
+        qualified=frozenset(p.pk for p in listed),
+        room_kind=session_type.room_kind,
+        room_label=session_type.get_room_kind_display().lower(),
+        device_kind=session_type.device_kind,
+        device_label=session_type.get_device_kind_display().lower(),
     )
-    if too_close:
-        if not by.has_perm("scheduling.override_interval"):
-            problems += [f"{p} A physician can book inside it with a note." for p in too_close]
-        elif not override_note:
-            problems += [f"{p} To override it, write a note saying why." for p in too_close]
-    else:
-        override_note = ""
-
-    problems += overlaps(
-        start=start,
-        end=end,
-        patient=patient,
-        provider=provider,
-        room=room,
-        device=device,
-        exclude_pk=exclude_pk,
+    return booking.Ask(
+        start=request.start,
+        end=request.end,
+        patient=request.patient.pk,
+        kind=kind,
+        provider=selectors.as_provider(request.provider) if request.provider else None,
+        room=selectors.as_resource(request.room) if request.room else None,
+        device=selectors.as_resource(request.device) if request.device else None,
+        override_note=request.override_note,
+        may_override=request.by.has_perm("scheduling.override_interval"),
     )
-    if problems:
-        raise ValidationError(problems)
-    return _Plan(provider, room, device, eligibility, override_note)
 
 
-# PostgreSQL's deadlock_detected and serialization_failure: two bookings that each hold a row
-# the other's exclusion check waits on; the database aborts one, which lost the race.
-_RACE_SQLSTATES = {"40P01", "40001"}
+def _clinic(request: _Request, listed: list, rooms: list, devices: list) -> booking.Clinic:
+    """The clinic around the slot in a few reads: its day's hours, the candidates for what the
+    request leaves open, and the live sessions that overlap it or are the patient's within
+    the widest minimum gap of its start."""
+    gaps = _min_gaps()
+    widest = booking.widest_gap(request.session_type.procedures, gaps)
+    window = Q(start__lt=request.end, end__gt=request.start) | Q(
+        patient=request.patient,
+        start__gt=request.start - widest,
+        start__lt=request.start + widest,
+    )
+    people = [request.provider] if request.provider else [p for p in listed if p.is_active]
+    day = times.local(request.start).date()
+    return selectors.booking_clinic(
+        calendar=selectors.calendar(day, day, providers=[p.pk for p in people]),
+        booked=selectors.live_sessions(window, exclude_pk=request.exclude_pk),
+        providers=[] if request.provider else people,
+        rooms=rooms,
+        devices=devices,
+        min_gaps=gaps,
+    )
 
 
-def _is_race(exc: Exception) -> bool:
-    """The loser of a race between two bookings: an exclusion violation, or a deadlock."""
-    if isinstance(exc, IntegrityError):
-        return True
-    return getattr(exc.__cause__, "pgcode", None) in _RACE_SQLSTATES
-
-
-def _race_lost(*, start, end, patient, provider, room, device, exclude_pk) -> ValidationError:
-    """Turn a PostgreSQL exclusion violation into the message the service check would give."""
-    problems = overlaps(
-        start=start,
-        end=end,
-        patient=patient,
-        provider=provider,
-        room=room,
-        device=device,
-        exclude_pk=exclude_pk,
+def _race_lost(request: _Request, plan: _Plan) -> ValidationError:
+    """Turn a lost race into the message the service check would give: what took the slot."""
+    overlapping = Q(start__lt=request.end, end__gt=request.start)
+    problems = booking.clashes(
+        selectors.live_sessions(overlapping, exclude_pk=request.exclude_pk),
+        start=request.start,
+        end=request.end,
+        patient=request.patient.pk,
+        provider=selectors.as_provider(plan.provider),
+        room=selectors.as_resource(plan.room),
+        device=selectors.as_resource(plan.device),
+        zone=times.zone(),
+        today=times.today(),
     )
     return ValidationError(problems or [RACE_LOST])
+
+
+def _write_racing(
+    request: _Request, attempt: Callable[[], T], *, recover: Callable[[], T | None] = lambda: None
+) -> T:
+    """Run `attempt` under the shared retry. When every try loses, what `recover` finds is the
+    outcome (a twin's booking), else the slot's taker is named; a loss before any plan is
+    raised as it is."""
+
+    def lost(exc: Exception) -> T:
+        found = recover()
+        if found is not None:
+            return found
+        if request.plan is None:
+            raise exc
+        raise _race_lost(request, request.plan) from exc
+
+    return retry.retry_races(attempt, lost=lost)
+
+
+def _decided_on(session: TreatmentSession, plan: _Plan) -> None:
+    """What the booking was decided on: the screenings and clearances of that moment."""
+    session.screenings.set(plan.eligibility.screenings)
+    session.reviews.set(plan.eligibility.reviews)
 
 
 # ---- writes ----------------------------------------------------------------------------------
@@ -358,71 +275,26 @@ def session_book(
     """
     _require(by, "scheduling.add_treatmentsession", "book sessions")
     form_token = form_token or None
-    if form_token:
-        existing = TreatmentSession.objects.filter(form_token=form_token).first()
-        if existing is not None:
-            return existing
-    # A booking can lose a race on PostgreSQL to another one (an exclusion violation, or a
-    # deadlock when both inserted before either checked). Planning again then sees the winner:
-    # it picks another free resource, or refuses naming what is taken; a deadlock victim may
-    # retry before the winner has committed, so each retry first waits a moment, a little
-    # longer each time and jittered, for the winner to commit.
-    attempts = 5
-    for attempt in range(attempts):
-        plan = None
-        try:
-            with transaction.atomic(), actor(by):
-                if form_token:
-                    existing = TreatmentSession.objects.filter(form_token=form_token).first()
-                    if existing is not None:
-                        return existing
-                plan = _plan(
-                    by=by,
-                    patient=patient,
-                    session_type=session_type,
-                    start=start,
-                    provider=provider,
-                    room=room,
-                    device=device,
-                    override_note=override_note,
-                )
-                return _insert(
-                    by=by,
-                    patient=patient,
-                    session_type=session_type,
-                    start=start,
-                    plan=plan,
-                    form_token=form_token,
-                )
-        except (IntegrityError, OperationalError) as exc:
-            if not _is_race(exc):
-                raise
-            if form_token:
-                existing = TreatmentSession.objects.filter(form_token=form_token).first()
-                if existing is not None:
-                    return existing
-            if plan is None:
-                raise
-            if attempt + 1 < attempts:
-                time.sleep(random.uniform(0.02, 0.08) * (attempt + 1))
-                continue
-            raise _race_lost(
-                start=start,
-                end=start + session_type.duration,
-                patient=patient,
-                provider=plan.provider,
-                room=plan.room,
-                device=plan.device,
-                exclude_pk=None,
-            ) from exc
-        except ValidationError:
-            # The same form posted twice at once: the twin may have committed between the
-            # token check and the plan, which then sees the patient's new session as a clash.
+    request = _Request(by, patient, session_type, start, provider, room, device, override_note)
+
+    def attempt() -> TreatmentSession:
+        request.plan = None
+        with transaction.atomic(), actor(by):
             existing = _booked_by_token(form_token)
             if existing is not None:
                 return existing
-            raise
-    raise AssertionError("unreachable")
+            request.plan = _plan(request)
+            return _insert(request=request, plan=request.plan, form_token=form_token)
+
+    try:
+        return _write_racing(request, attempt, recover=lambda: _booked_by_token(form_token))
+    except ValidationError:
+        # The same form posted twice at once: the twin may have committed between the
+        # token check and the plan, which then sees the patient's new session as a clash.
+        existing = _booked_by_token(form_token)
+        if existing is not None:
+            return existing
+        raise
 
 
 def _booked_by_token(form_token: str | None) -> TreatmentSession | None:
@@ -431,32 +303,29 @@ def _booked_by_token(form_token: str | None) -> TreatmentSession | None:
     return TreatmentSession.objects.filter(form_token=form_token).first()
 
 
-def _insert(
-    *, by, patient: Patient, session_type: SessionType, start: datetime, plan: _Plan, form_token
-) -> TreatmentSession:
+def _insert(*, request: _Request, plan: _Plan, form_token: str | None) -> TreatmentSession:
     session = TreatmentSession(
-        patient=patient,
-        session_type=session_type,
+        patient=request.patient,
+        session_type=request.session_type,
         provider=plan.provider,
         room=plan.room,
         device=plan.device,
-        start=start,
-        end=start + session_type.duration,
+        start=request.start,
+        end=request.end,
         status=Status.BOOKED,
         booked_at=timezone.now(),
-        booked_by=by,
+        booked_by=request.by,
         interval_override_note=plan.override_note,
-        interval_override_by=by if plan.override_note else None,
+        interval_override_by=request.by if plan.override_note else None,
         form_token=form_token,
     )
     session.full_clean()
     session.save()
-    session.screenings.set(plan.eligibility.screenings)
-    session.reviews.set(plan.eligibility.reviews)
-    detail = f"{session_type.name} with {provider_name(plan.provider)} in {plan.room.name}"
+    _decided_on(session, plan)
+    detail = f"{request.session_type.name} with {provider_name(plan.provider)} in {plan.room.name}"
     if plan.override_note:
         detail += f"; minimum interval overridden: {plan.override_note}"
-    _event(session, EventKind.BOOKED, by, to_start=start, detail=detail)
+    _event(session, EventKind.BOOKED, request.by, to_start=request.start, detail=detail)
     return session
 
 
@@ -476,66 +345,71 @@ def session_reschedule(
         raise ValidationError(
             f"Only a booked session can be moved; this one is {session.get_status_display()}."
         )
-    provider = provider or session.provider
-    room = room or session.room
-    device = device or session.device
-    before = (session.start, session.provider, session.room, session.device)
-    plan = None
-    try:
+    request = _Request(
+        by,
+        session.patient,
+        session.session_type,
+        start,
+        provider or session.provider,
+        room or session.room,
+        device or session.device,
+        override_note,
+        exclude_pk=session.pk,
+    )
+    before = (session.start, _resource_names(session))
+
+    def attempt() -> TreatmentSession:
+        request.plan = None
         with transaction.atomic(), actor(by):
-            plan = _plan(
-                by=by,
-                patient=session.patient,
-                session_type=session.session_type,
-                start=start,
-                provider=provider,
-                room=room,
-                device=device,
-                override_note=override_note,
-                exclude_pk=session.pk,
-            )
-            session.start = start
-            session.end = start + session.session_type.duration
-            session.provider, session.room, session.device = provider, room, device
-            session.blocked_reason = ""
-            if plan.override_note:
-                session.interval_override_note = plan.override_note
-                session.interval_override_by = by
-            session.full_clean()
-            session.save()
-            session.screenings.set(plan.eligibility.screenings)
-            session.reviews.set(plan.eligibility.reviews)
-            changes = [
-                f"{label}: {old} → {new}"
-                for label, old, new in (
-                    ("provider", provider_name(before[1]), provider_name(provider)),
-                    ("room", before[2].name, room.name),
-                    ("device", before[3].name, device.name),
-                )
-                if old != new
-            ]
-            if plan.override_note:
-                changes.append(f"minimum interval overridden: {plan.override_note}")
-            _event(
-                session,
-                EventKind.RESCHEDULED,
-                by,
-                from_start=before[0],
-                to_start=start,
-                detail="; ".join(changes),
-            )
-    except (IntegrityError, OperationalError) as exc:
-        if plan is None or not _is_race(exc):
-            raise
-        raise _race_lost(
-            start=start,
-            end=start + session.session_type.duration,
-            patient=session.patient,
-            provider=provider,
-            room=room,
-            device=device,
-            exclude_pk=session.pk,
-        ) from exc
+            request.plan = _plan(request)
+            return _move(session, request=request, plan=request.plan, before=before)
+
+    return _write_racing(request, attempt)
+
+
+def _resource_names(session: TreatmentSession) -> dict[str, str]:
+    return {
+        "provider": provider_name(session.provider),
+        "room": session.room.name,
+        "device": session.device.name,
+    }
+
+
+def _changes(was: dict[str, str], session: TreatmentSession, override_note: str) -> str:
+    """What a move changed besides the time ("room: Room 1 → Room 2"), and any override."""
+    now = _resource_names(session)
+    changes = [f"{label}: {old} → {now[label]}" for label, old in was.items() if old != now[label]]
+    if override_note:
+        changes.append(f"minimum interval overridden: {override_note}")
+    return "; ".join(changes)
+
+
+def _move(
+    session: TreatmentSession,
+    *,
+    request: _Request,
+    plan: _Plan,
+    before: tuple[datetime, dict[str, str]],
+) -> TreatmentSession:
+    """Write the move and its history: `before` is the start and resources it moves from."""
+    session.start, session.end = request.start, request.end
+    session.provider, session.room, session.device = plan.provider, plan.room, plan.device
+    session.blocked_reason = ""
+    if plan.override_note:
+        session.interval_override_note = plan.override_note
+        session.interval_override_by = request.by
+    session.full_clean()
+    session.save()
+    _decided_on(session, plan)
+    detail = _changes(before[1], session, plan.override_note)
+    _event(
+        session,
+        EventKind.RESCHEDULED,
+        request.by,
+        from_start=before[0],
+        to_start=request.start,
+        detail=detail,
+    )
     return session
 
 
@@ -606,10 +480,6 @@ def require_eligible(session: TreatmentSession, step: str) -> None:
     )
     if not eligibility.bookable:
         raise ValidationError(f"Cannot {step}: {_sentence(eligibility.message())}")
-
-
-# Sessions still to happen, whose eligibility is re-checked when the patient's changes.
-UPCOMING = (Status.BOOKED, Status.CHECKED_IN, Status.IN_TREATMENT)
 
 
 def sessions_recheck(*, patient: Patient, by=None) -> list[TreatmentSession]:

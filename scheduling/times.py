@@ -1,6 +1,5 @@
 """The clinic's wall clock: times are stored in UTC and reasoned about in CLINIC_TIME_ZONE."""
 
-# ruff: noqa: RUF001, RUF002 - time spans use en dashes
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,13 +26,6 @@ def at(day: date, clock: time) -> datetime:
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     return at(day, time.min), at(day + timedelta(days=1), time.min)
-
-
-def span(start: datetime, end: datetime) -> str:
-    """'10:00–11:00', or with the day when it is not today."""
-    s, e = local(start), local(end)
-    text = f"{s:%H:%M}–{e:%H:%M}"
-    return text if s.date() == today() else f"{s:%a %d %b} {text}"
 
 
 def slot_step() -> timedelta:

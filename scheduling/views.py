@@ -1,18 +1,22 @@
-"""Scheduling pages. Thin: selectors read (and log reads), one service call writes."""
+"""Scheduling pages: declarations on core's base views. Selectors read (and log reads), one
+service call writes."""
 
 from datetime import datetime, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
-from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.http import Http404
+from django.views.generic import TemplateView
 
 from core.bounds import in_range
-from core.idempotency import IdempotentFormMixin, mark_completed
+from core.idempotency import IdempotentFormMixin
 from core.redirects import safe_next
-from core.views import FORM_METHODS, RoleRequiredMixin, call_service
+from core.views import (
+    ObjectActionView,
+    ObjectFormView,
+    ObjectListView,
+    ObjectView,
+    RoleRequiredMixin,
+)
 from eligibility import rules
 from eligibility.services import eligibility_for
 from intake import selectors as intake_selectors
@@ -37,67 +41,39 @@ def _int(value) -> int | None:
         return None
 
 
-class _SessionMixin:
-    """Loads the session of the URL and logs the access (every page of it shows the patient)."""
+class _SessionPage:
+    """A page of the session in the URL; every one shows the patient, so the read is logged."""
 
-    logs_access = True
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.has_perm(selectors.VIEW):
-            self.session = selectors.session_get(
-                user=request.user, pk=kwargs["pk"], log=self.logs_access
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["session"] = self.session
-        return context
+    selector = selectors.session_get
+    context_object_name = "session"
 
 
-class _SessionFormView(_SessionMixin, RoleRequiredMixin, FormView):
+class _SessionFormView(_SessionPage, ObjectFormView):
     """A form about one session whose valid POST calls one service."""
 
-    # A form answers GET and POST; Django would take PUT as a POST.
-    http_method_names = FORM_METHODS
+    template_name = "scheduling/session_form.html"
+    error_message = "Not saved: see the marked fields."
+    title = ""
 
-    success_message = ""
-
-    def call(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        _, saved = call_service(form, self.call, form=form)
-        if not saved:
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.session.get_absolute_url())
-
-    def form_invalid(self, form):
-        messages.error(self.request, "Not saved: see the marked fields.")
-        return super().form_invalid(form)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, **kwargs)
 
 
-class _SessionActionView(_SessionMixin, RoleRequiredMixin, View):
-    """A button (POST only) that calls one service and goes back to the session."""
+class _SessionActionView(ObjectActionView):
+    """A button that calls one service and goes back to the session."""
 
-    http_method_names = ["post"]
-    success_message = ""
-    # A button shows nothing: the change it makes is in the audit log already.
-    logs_access = False
+    def load(self, user, *, pk: int):
+        # A button shows nothing: the change it makes is in the audit log already.
+        return selectors.session_get(user=user, pk=pk, log=False)
 
-    def call(self):
-        raise NotImplementedError
 
-    def post(self, request, *args, **kwargs):
-        try:
-            self.call()
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, self.success_message)
-        return redirect(self.session)
+class _OverrideMixin:
+    """Those who may book inside the minimum interval get the override note's field."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["can_override"] = self.request.user.has_perm("scheduling.override_interval")
+        return kwargs
 
 
 # ---- day view and free slots ----------------------------------------------------------------
@@ -126,19 +102,17 @@ class DayView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class AttentionView(RoleRequiredMixin, TemplateView):
+class AttentionView(ObjectListView):
     """The front desk's list of booked sessions that can no longer go ahead as booked."""
 
     permission_required = selectors.VIEW
     template_name = "scheduling/attention.html"
+    selector = selectors.sessions_needing_attention
+    log_selector = selectors.sessions_shown
+    per_page = selectors.ATTENTION_PAGE_SIZE
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page = selectors.sessions_needing_attention(
-            user=self.request.user, page=self.request.GET.get("page")
-        )
-        context.update(page=page, today=times.today())
-        return context
+        return super().get_context_data(today=times.today(), **kwargs)
 
 
 class FreeSlotsView(RoleRequiredMixin, TemplateView):
@@ -166,17 +140,11 @@ class FreeSlotsView(RoleRequiredMixin, TemplateView):
 # ---- booking ------------------------------------------------------------------------------
 
 
-class SessionBookView(RoleRequiredMixin, IdempotentFormMixin, FormView):
-    # A form answers GET and POST; Django would take PUT as a POST.
-    http_method_names = FORM_METHODS
+class SessionBookView(_OverrideMixin, IdempotentFormMixin, ObjectFormView):
     permission_required = "scheduling.add_treatmentsession"
     template_name = "scheduling/session_book.html"
     form_class = BookingForm
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["can_override"] = self.request.user.has_perm("scheduling.override_interval")
-        return kwargs
+    error_message = "Not booked: see why below."
 
     def get_initial(self):
         """Pre-fill from the patient page or a free slot: primary keys and a time, no names."""
@@ -196,11 +164,9 @@ class SessionBookView(RoleRequiredMixin, IdempotentFormMixin, FormView):
             initial["day"] = times.today() + timedelta(days=1)
         return initial
 
-    def form_valid(self, form):
+    def call(self, form):
         data = form.cleaned_data
-        session, saved = call_service(
-            form,
-            services.session_book,
+        return services.session_book(
             by=self.request.user,
             patient=data["patient"],
             session_type=data["session_type"],
@@ -211,19 +177,13 @@ class SessionBookView(RoleRequiredMixin, IdempotentFormMixin, FormView):
             override_note=data.get("override_note", ""),
             form_token=data.get("form_token") or None,
         )
-        if not saved:
-            return self.form_invalid(form)
-        url = session.get_absolute_url()
-        mark_completed(self.request, url)
-        messages.success(
-            self.request,
-            f"Booked {session.session_type} on {times.local(session.start):%a %d %b at %H:%M}.",
-        )
-        return HttpResponseRedirect(url)
 
-    def form_invalid(self, form):
-        messages.error(self.request, "Not booked: see why below.")
-        return super().form_invalid(form)
+    def get_success_url(self) -> str:
+        return self.result.get_absolute_url()
+
+    def get_success_message(self, cleaned_data) -> str:
+        session = self.result
+        return f"Booked {session.session_type} on {times.local(session.start):%a %d %b at %H:%M}."
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -246,13 +206,13 @@ class SessionBookView(RoleRequiredMixin, IdempotentFormMixin, FormView):
         return context
 
 
-class SessionDetailView(_SessionMixin, RoleRequiredMixin, TemplateView):
+class SessionDetailView(_SessionPage, ObjectView):
     permission_required = selectors.VIEW
     template_name = "scheduling/session_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        session = self.session
+        session = self.object
         context.update(
             events=selectors.session_events(user=self.request.user, session=session),
             Status=Status,
@@ -262,32 +222,27 @@ class SessionDetailView(_SessionMixin, RoleRequiredMixin, TemplateView):
         return context
 
 
-class SessionRescheduleView(_SessionFormView):
+class SessionRescheduleView(_OverrideMixin, _SessionFormView):
     permission_required = "scheduling.change_treatmentsession"
-    template_name = "scheduling/session_form.html"
     form_class = RescheduleForm
     success_message = "Session moved."
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["can_override"] = self.request.user.has_perm("scheduling.override_interval")
-        return kwargs
+    title = "Move session"
 
     def get_initial(self):
-        start = times.local(self.session.start)
+        start = times.local(self.object.start)
         return {
             "day": start.date(),
             "time": start.time(),
-            "provider": self.session.provider_id,
-            "room": self.session.room_id,
-            "device": self.session.device_id,
+            "provider": self.object.provider_id,
+            "room": self.object.room_id,
+            "device": self.object.device_id,
         }
 
     def call(self, form):
         data = form.cleaned_data
-        services.session_reschedule(
+        return services.session_reschedule(
             by=self.request.user,
-            session=self.session,
+            session=self.object,
             start=data["start"],
             provider=data["provider"],
             room=data["room"],
@@ -295,44 +250,35 @@ class SessionRescheduleView(_SessionFormView):
             override_note=data.get("override_note", ""),
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title="Move session", **kwargs)
-
 
 class SessionCancelView(_SessionFormView):
     permission_required = "scheduling.cancel_session"
-    template_name = "scheduling/session_form.html"
     form_class = CancelForm
     success_message = "Session cancelled."
+    title = "Cancel session"
 
     def call(self, form):
-        services.session_cancel(
-            by=self.request.user, session=self.session, reason=form.cleaned_data["reason"]
+        return services.session_cancel(
+            by=self.request.user, session=self.object, reason=form.cleaned_data["reason"]
         )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title="Cancel session", **kwargs)
 
 
 class SessionCheckInView(_SessionFormView):
     permission_required = "scheduling.check_in_session"
-    template_name = "scheduling/session_form.html"
     form_class = CheckInForm
+    title = "Check in"
 
     def call(self, form):
-        services.session_check_in(
-            by=self.request.user, session=self.session, answers=form.answers()
+        session = services.session_check_in(
+            by=self.request.user, session=self.object, answers=form.answers()
         )
-        if self.session.is_blocked:
+        if session.is_blocked:
             messages.warning(
-                self.request,
-                f"Stopped at check-in. Not checked in: {self.session.blocked_reason}",
+                self.request, f"Stopped at check-in. Not checked in: {session.blocked_reason}"
             )
         else:
             messages.success(self.request, "Checked in.")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title="Check in", **kwargs)
+        return session
 
 
 class SessionNoShowView(_SessionActionView):
@@ -340,7 +286,7 @@ class SessionNoShowView(_SessionActionView):
     success_message = "Marked as a no-show."
 
     def call(self):
-        services.session_no_show(by=self.request.user, session=self.session)
+        return services.session_no_show(by=self.request.user, session=self.object)
 
 
 class SessionStartView(_SessionActionView):
@@ -348,7 +294,7 @@ class SessionStartView(_SessionActionView):
     success_message = "Treatment started."
 
     def call(self):
-        services.session_start(by=self.request.user, session=self.session)
+        return services.session_start(by=self.request.user, session=self.object)
 
 
 class SessionCompleteView(_SessionActionView):
@@ -356,40 +302,39 @@ class SessionCompleteView(_SessionActionView):
     success_message = "Session completed."
 
     def call(self):
-        services.session_complete(by=self.request.user, session=self.session)
+        return services.session_complete(by=self.request.user, session=self.object)
 
 
 class TreatmentRecordView(_SessionFormView):
     permission_required = "scheduling.chart_treatment"
-    template_name = "scheduling/session_form.html"
     form_class = TreatmentForm
     success_message = "Treatment record saved."
+    title = "Treatment record"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs.update(
-            instance=self.session,
-            procedures=self.session.session_type.procedures,
+            instance=self.object,
+            procedures=self.object.session_type.procedures,
             can_set_depth=self.request.user.has_perm("scheduling.set_needle_depth"),
         )
         return kwargs
 
     def call(self, form):
         # The ModelForm already set the posted values on the instance; start from the stored one.
-        session = selectors.session_get(user=self.request.user, pk=self.session.pk, log=False)
-        services.treatment_record(by=self.request.user, session=session, **form.service_fields())
+        session = selectors.session_get(user=self.request.user, pk=self.object.pk, log=False)
+        return services.treatment_record(
+            by=self.request.user, session=session, **form.service_fields()
+        )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title="Treatment record", **kwargs)
 
-
-class PostCareView(_SessionMixin, RoleRequiredMixin, TemplateView):
+class PostCareView(_SessionPage, ObjectView):
     permission_required = selectors.VIEW
     template_name = "scheduling/post_care.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        procedures = self.session.session_type.procedures
+        procedures = self.object.session_type.procedures
         context.update(
             microneedling=rules.MICRONEEDLING in procedures,
             prp=rules.PRP in procedures,
@@ -401,41 +346,34 @@ class PostCareView(_SessionMixin, RoleRequiredMixin, TemplateView):
 # ---- consent ------------------------------------------------------------------------------
 
 
-class ConsentCreateView(RoleRequiredMixin, IdempotentFormMixin, FormView):
-    # A form answers GET and POST; Django would take PUT as a POST.
-    http_method_names = FORM_METHODS
+class ConsentCreateView(IdempotentFormMixin, ObjectFormView):
     permission_required = "scheduling.add_consent"
     template_name = "scheduling/consent_form.html"
     form_class = ConsentForm
+    context_object_name = "patient"
 
-    def dispatch(self, request, *args, **kwargs):
-        if kwargs["procedure"] not in CONSENT_TEXTS:
+    def load(self, user, *, pk: int, procedure: str):
+        if procedure not in CONSENT_TEXTS:
             raise Http404
-        self.text = CONSENT_TEXTS[kwargs["procedure"]]
-        if request.user.is_authenticated and self.has_permission():
-            self.patient = intake_selectors.patient_get(user=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+        self.text = CONSENT_TEXTS[procedure]
+        return intake_selectors.patient_get(user=user, pk=pk)
 
-    def form_valid(self, form):
-        _, saved = call_service(
-            form,
-            services.consent_sign,
+    def call(self, form):
+        return services.consent_sign(
             by=self.request.user,
-            patient=self.patient,
+            patient=self.object,
             procedure=self.text.procedure,
             typed_name=form.cleaned_data["typed_name"],
             agreed=form.cleaned_data["agreed"],
         )
-        if not saved:
-            return self.form_invalid(form)
-        url = safe_next(
-            self.request, self.request.POST.get("next"), self.patient.get_absolute_url()
-        )
-        mark_completed(self.request, url)
-        messages.success(self.request, f"{self.text.title}: recorded.")
-        return HttpResponseRedirect(url)
+
+    def get_success_url(self) -> str:
+        default = self.object.get_absolute_url()
+        return safe_next(self.request, self.request.POST.get("next"), default)
+
+    def get_success_message(self, cleaned_data) -> str:
+        return f"{self.text.title}: recorded."
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(patient=self.patient, text=self.text, next=self.request.GET.get("next", ""))
-        return context
+        next_url = self.request.GET.get("next", "")
+        return super().get_context_data(text=self.text, next=next_url, **kwargs)

@@ -1,5 +1,6 @@
 """factory_boy factories, one for every model the tests write. Records are built directly
-(the services are tested on their own); staff users get their role's group."""
+(the services are tested on their own); staff users get their role's group. `submit_intake` is
+the exception, for tests of what follows an intake: it goes through the service, and so screens."""
 
 from datetime import date, time, timedelta
 
@@ -11,22 +12,21 @@ from django.utils import timezone
 from core.roles import sync_roles
 from eligibility import rules
 from eligibility.models import PhysicianReview, PlanSignOff, Screening
+from intake import services as intake_services
 from intake.models import IntakeQuestionnaire, Patient
 from scheduling.consent import CURRENT
 from scheduling.models import (
     ClosedDay,
     Consent,
     Device,
-    DeviceKind,
     OpeningHours,
     ProviderHours,
     Room,
-    RoomKind,
     SessionEvent,
-    SessionType,
     Status,
     TreatmentSession,
 )
+from treatments.models import DeviceKind, RoomKind, SessionType
 
 PASSWORD = "test-password-123"
 
@@ -112,6 +112,18 @@ class IntakeFactory(factory.django.DjangoModelFactory):
     answers = factory.LazyFunction(all_no)
 
 
+def submit_intake(by, patient: Patient, *yes: str) -> IntakeQuestionnaire:
+    """An intake submitted (and so screened) by `by`: INTAKE_HISTORY, and no to every question
+    but `yes`."""
+    return intake_services.intake_submit(
+        by=by,
+        patient=patient,
+        **INTAKE_HISTORY,
+        treatments={"minoxidil": "never"},
+        answers=all_no(**dict.fromkeys(yes, True)),
+    )
+
+
 # ---- eligibility -----------------------------------------------------------------------------
 
 
@@ -155,7 +167,7 @@ class PlanSignOffFactory(factory.django.DjangoModelFactory):
     signed_by = factory.SubFactory(UserFactory)
 
 
-# ---- scheduling ------------------------------------------------------------------------------
+# ---- treatments and scheduling ---------------------------------------------------------------
 
 
 class SessionTypeFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ does not grow with the number of rows.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 from auditlog.models import LogEntry
@@ -363,40 +364,26 @@ def _more_waiting(world: World, count: int) -> None:
         screen_intake(by=world.doctor, intake=intake)
 
 
-def _more_blocked(world: World, count: int) -> None:
+def _more_sessions(world: World, count: int, *, day: int, first_hour: int, **fields) -> None:
+    """`count` sessions of new patients on one day, an hour apart."""
     clinic = _clinic_of(world)
-    for hour in range(8, 8 + count):
+    for hour in range(first_hour, first_hour + count):
         make_session(
             clinic,
             patient=PatientFactory(created_by=world.desk),
-            start=on_day(6, hour),
-            blocked_reason="Microneedling: not eligible.",
+            start=on_day(day, hour),
+            **fields,
         )
-
-
-def _more_recalled(world: World, count: int) -> None:
-    clinic = _clinic_of(world)
-    for hour in range(8, 8 + count):
-        make_session(
-            clinic,
-            patient=PatientFactory(created_by=world.desk),
-            start=on_day(7, hour),
-            cartridge_lot=LOT,
-        )
-
-
-def _more_on_the_day(world: World, count: int) -> None:
-    clinic = _clinic_of(world)
-    for hour in range(11, 11 + count):
-        make_session(clinic, patient=PatientFactory(created_by=world.desk), start=on_day(3, hour))
 
 
 LISTS = {
     "intake:patient-list": _more_patients,
     "eligibility:review-queue": _more_waiting,
-    "scheduling:attention": _more_blocked,
-    "scheduling:day": _more_on_the_day,
-    "reports:recall": _more_recalled,
+    "scheduling:attention": partial(
+        _more_sessions, day=6, first_hour=8, blocked_reason="Microneedling: not eligible."
+    ),
+    "scheduling:day": partial(_more_sessions, day=3, first_hour=11),
+    "reports:recall": partial(_more_sessions, day=7, first_hour=8, cartridge_lot=LOT),
 }
 
 

@@ -196,7 +196,26 @@ def _clinic_ids(world: World) -> dict:
 
 DESK, DOCTOR, ADMIN = "desk", "doctor", "admin"
 IDS = {"session_type": NUMBER, "provider": NUMBER, "room": NUMBER}
+REPORTS = ("sessions", "screenings", "reviews", "recall")
 REPORT_FIELDS = {"date_from": DATE, "date_to": DATE, "by": NUMBER, **IDS}
+
+
+def _decision_target(name: str, url) -> Target:
+    """A physician's decision form (the review queue's or the patient's)."""
+    return Target(
+        name,
+        (DOCTOR,),
+        "post",
+        url,
+        lambda w: {"decision": "cleared", "note": "Seen and examined."},
+        {"cleared_until": DATE, "codes": NUMBER},
+    )
+
+
+def _report_target(name: str, url) -> Target:
+    """A report page or download, with the reports' filters."""
+    return Target(name, (ADMIN,), "get", url, lambda w: {"lot": "PEN-A"}, REPORT_FIELDS)
+
 
 TARGETS = [
     Target(
@@ -285,21 +304,12 @@ TARGETS = [
             (LLLT, {"lllt_minutes": NUMBER}),
         )
     ),
-    Target(
-        "review-decision",
-        (DOCTOR,),
-        "post",
-        lambda w: reverse("eligibility:review-decide", args=[w.review.pk]),
-        lambda w: {"decision": "cleared", "note": "Seen and examined."},
-        {"cleared_until": DATE, "codes": NUMBER},
+    _decision_target(
+        "review-decision", lambda w: reverse("eligibility:review-decide", args=[w.review.pk])
     ),
-    Target(
+    _decision_target(
         "lifecycle-decide",
-        (DOCTOR,),
-        "post",
         lambda w: reverse("eligibility:decide", args=[w.review.patient_id, w.review.procedure]),
-        lambda w: {"decision": "cleared", "note": "Seen and examined."},
-        {"cleared_until": DATE, "codes": NUMBER},
     ),
     Target(
         "sign-off",
@@ -326,26 +336,15 @@ TARGETS = [
         {"by": NUMBER, "day": DATE},
     ),
     *(
-        Target(
-            f"report-{report}",
-            (ADMIN,),
-            "get",
-            lambda w, report=report: reverse(f"reports:{report}"),
-            lambda w: {"lot": "PEN-A"},
-            REPORT_FIELDS,
-        )
-        for report in ("sessions", "screenings", "reviews", "recall")
+        _report_target(f"report-{report}", lambda w, report=report: reverse(f"reports:{report}"))
+        for report in REPORTS
     ),
     *(
-        Target(
+        _report_target(
             f"export-{report}-{fmt}",
-            (ADMIN,),
-            "get",
             lambda w, report=report, fmt=fmt: reverse("reports:export", args=[report, fmt]),
-            lambda w: {"lot": "PEN-A"},
-            REPORT_FIELDS,
         )
-        for report in ("sessions", "screenings", "reviews", "recall")
+        for report in REPORTS
         for fmt in ("csv", "xlsx")
     ),
 ]
@@ -452,26 +451,26 @@ def test_other_lists_take_any_page_size(
 # The probe's own requests, one by one ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_booking_a_far_day_is_a_form_error(world, desk_client, day):
-    """Issue 12, finding 6: `day=9999-12-31` on booking was a 500."""
-    data = {**_booking_post(world.clinic, world.patient), "day": day}
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("day", "9999-12-31", "Choose a day from"),
+        ("day", "0001-01-01", "Choose a day from"),
+        ("patient", "¹", "Select a valid choice"),
+        ("patient", "²³", "Select a valid choice"),
+        ("patient", "9" * 30, "Select a valid choice"),
+    ],
+)
+def test_booking_a_far_day_or_a_patient_id_that_is_no_number_is_a_form_error(
+    world, desk_client, field, value, error
+):
+    """Issue 12, finding 6: `day=9999-12-31` on booking was a 500, and so was a patient id that
+    is no number ("¹".isdigit() is true but int("¹") fails) in the patient select."""
+    data = {**_booking_post(world.clinic, world.patient), field: value}
     before = _counts()
     response = desk_client.post(reverse("scheduling:session-book"), data)
     assert response.status_code == 200
-    assert "Choose a day from" in response.content.decode()
-    assert _counts() == before
-
-
-@pytest.mark.parametrize("patient", ["¹", "²³", "9" * 30])
-def test_booking_for_a_patient_id_that_is_no_number_is_a_form_error(world, desk_client, patient):
-    """Issue 12, finding 6: "¹".isdigit() is true but int("¹") fails: the booking form's
-    patient select answered 500."""
-    data = {**_booking_post(world.clinic, world.patient), "patient": patient}
-    before = _counts()
-    response = desk_client.post(reverse("scheduling:session-book"), data)
-    assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert error in response.content.decode()
     assert _counts() == before
 
 

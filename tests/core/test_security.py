@@ -249,6 +249,18 @@ def test_security_headers():
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """`manage.py` in a fresh process with `env` as its whole environment."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_check_deploy_is_clean_with_production_settings():
     env = {
         **os.environ,
@@ -257,28 +269,14 @@ def test_check_deploy_is_clean_with_production_settings():
         "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
     }
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_settings_refuse_a_missing_secret_key():
     env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "x.example"}
     env.pop("DJANGO_SECRET_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _manage(env, "check")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 

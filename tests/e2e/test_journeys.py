@@ -15,8 +15,9 @@ from eligibility import rules
 from intake import services as intake_services
 from scheduling import times
 from scheduling.consent import CURRENT
-from scheduling.models import Consent, Room, SessionType, Status, TreatmentSession
+from scheduling.models import Consent, Room, Status, TreatmentSession
 from tests.factories import INTAKE_HISTORY, PatientFactory, UserFactory, all_no
+from treatments.models import SessionType
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,7 @@ from intake.models import IntakeQuestionnaire, Patient
 from scheduling import services as scheduling
 from scheduling import times
 from scheduling.models import Status, TreatmentSession
-from tests.factories import INTAKE_HISTORY, IntakeFactory, all_no, login_client
+from tests.factories import IntakeFactory, all_no, login_client, submit_intake
 from tests.intake.test_views import intake_post
 from tests.scheduling.factories import (
     LLLT,
@@ -74,16 +74,6 @@ def status(patient, procedure, on=None) -> str:
     return services.eligibility_for(patient, [procedure], on=on).procedures[0].status
 
 
-def new_intake(by, patient, *yes):
-    return intake_services.intake_submit(
-        by=by,
-        patient=patient,
-        **INTAKE_HISTORY,
-        treatments={"minoxidil": "never"},
-        answers=all_no(**dict.fromkeys(yes, True)),
-    )
-
-
 def latest(patient, procedure) -> Screening:
     return Screening.objects.filter(patient=patient, procedure=procedure).latest()
 
@@ -110,6 +100,13 @@ def badge(client, patient, procedure) -> str:
     found = re.search(rf'data-procedure="{procedure}">([^<]+)<', page)
     assert found, f"no status badge for {procedure}"
     return found.group(1).strip()
+
+
+def decide(clinic, patient, procedure, decision, note, **more):
+    """The physician's decision through the service; `decide_form` posts it through the view."""
+    return services.decision_record(
+        by=clinic.doctor, patient=patient, procedure=procedure, decision=decision, note=note, **more
+    )
 
 
 def decide_form(client, patient, procedure, decision, note, *, codes=(), until=None):
@@ -149,7 +146,7 @@ def test_hole_1_service_a_no_after_a_yes_at_check_in_or_intake_changes_nothing(c
     session.refresh_from_db()
     assert session.status == Status.BOOKED
     assert "scalp acne" in session.blocked_reason.lower()
-    new_intake(clinic.desk, patient)
+    submit_intake(clinic.desk, patient)
     for procedure in rules.PROCEDURES:
         assert status(patient, procedure) == services.INELIGIBLE
     with pytest.raises(ValidationError):
@@ -189,28 +186,16 @@ def test_hole_1_view_a_no_after_a_yes_at_check_in_or_intake_changes_nothing(
 
 
 def _clear_then_decline_prp(clinic, patient):
-    services.decision_record(
-        by=clinic.doctor,
-        patient=patient,
-        procedure=rules.PRP,
-        decision=Decision.CLEARED,
-        note="INR stable.",
-    )
-    new_intake(clinic.desk, patient, "anticoagulant")
+    decide(clinic, patient, rules.PRP, Decision.CLEARED, "INR stable.")
+    submit_intake(clinic.desk, patient, "anticoagulant")
     assert status(patient, rules.PRP) == services.CLEARED
-    services.decision_record(
-        by=clinic.doctor,
-        patient=patient,
-        procedure=rules.PRP,
-        decision=Decision.DECLINED,
-        note="Bleeding after the last PRP; no more.",
-    )
+    decide(clinic, patient, rules.PRP, Decision.DECLINED, "Bleeding after the last PRP; no more.")
 
 
 def test_hole_2_service_a_decline_stands_over_an_older_clearance_across_new_intakes(clinic):
     patient = screened_patient(by=clinic.desk, yes=("anticoagulant",))
     _clear_then_decline_prp(clinic, patient)
-    new_intake(clinic.desk, patient, "anticoagulant")
+    submit_intake(clinic.desk, patient, "anticoagulant")
     prp = services.eligibility_for(patient, [rules.PRP]).procedures[0]
     assert prp.status == services.DECLINED
     assert prp.review.decision == Decision.DECLINED
@@ -297,7 +282,7 @@ def test_hole_4_service_start_chart_and_complete_ask_again_after_an_exclusion(cl
     scheduling.session_check_in(by=clinic.desk, session=waiting, answers=NO)
     charted = make_session(clinic, patient=patient, start=_later(), status=Status.IN_TREATMENT)
     scheduling.treatment_record(by=clinic.doctor, session=charted, **RECORD)
-    new_intake(clinic.desk, patient, "scalp_wound")
+    submit_intake(clinic.desk, patient, "scalp_wound")
     with pytest.raises(ValidationError, match=r"Cannot start the treatment.*Scalp wound"):
         scheduling.session_start(by=clinic.doctor, session=waiting)
     with pytest.raises(ValidationError, match="Cannot chart this treatment"):
@@ -312,15 +297,11 @@ def test_hole_4_service_start_chart_and_complete_ask_again_after_an_exclusion(cl
 
 def test_hole_4_service_start_asks_again_after_a_decline(clinic):
     patient = screened_patient(by=clinic.desk, yes=("anticoagulant",))
-    services.decision_record(
-        by=clinic.doctor, patient=patient, procedure=rules.PRP, decision="cleared", note="ok"
-    )
+    decide(clinic, patient, rules.PRP, "cleared", "ok")
     session = make_session(clinic, patient=patient, type_name=PRP)
     scheduling.session_check_in(by=clinic.desk, session=session, answers=NO)
     assert session.status == Status.CHECKED_IN
-    services.decision_record(
-        by=clinic.doctor, patient=patient, procedure=rules.PRP, decision="declined", note="no"
-    )
+    decide(clinic, patient, rules.PRP, "declined", "no")
     with pytest.raises(ValidationError, match=r"Cannot start the treatment.*declined"):
         scheduling.session_start(by=clinic.doctor, session=session)
 
@@ -418,12 +399,12 @@ def _unanswered_patient(clinic):
 
 def test_hole_6_service_clearing_one_unanswered_question_does_not_clear_another(clinic):
     patient = _unanswered_patient(clinic)
-    services.decision_record(
-        by=clinic.doctor,
-        patient=patient,
-        procedure=rules.MICRONEEDLING,
-        decision=Decision.CLEARED,
-        note="Asked on the phone: no cold sores ever.",
+    decide(
+        clinic,
+        patient,
+        rules.MICRONEEDLING,
+        Decision.CLEARED,
+        "Asked on the phone: no cold sores ever.",
         codes=["unanswered:herpes_history"],
     )
     item = services.eligibility_for(patient, [rules.MICRONEEDLING]).procedures[0]
@@ -436,43 +417,32 @@ def test_hole_6_service_clearances_are_capped(clinic):
     validity = latest(sunburn, rules.MICRONEEDLING).valid_until
     for too_long in (today() + timedelta(days=366), validity + timedelta(days=1)):
         with pytest.raises(ValidationError) as refused:
-            services.decision_record(
-                by=clinic.doctor,
-                patient=sunburn,
-                procedure=rules.MICRONEEDLING,
-                decision=Decision.CLEARED,
-                note="Mild.",
+            decide(
+                clinic,
+                sunburn,
+                rules.MICRONEEDLING,
+                Decision.CLEARED,
+                "Mild.",
                 cleared_until=too_long,
             )
         assert "cleared_until" in refused.value.message_dict
-    [review] = services.decision_record(
-        by=clinic.doctor,
-        patient=sunburn,
-        procedure=rules.MICRONEEDLING,
-        decision=Decision.CLEARED,
-        note="Mild.",
-    )
+    [review] = decide(clinic, sunburn, rules.MICRONEEDLING, Decision.CLEARED, "Mild.")
     assert review.cleared_until == validity
     assert validity <= today() + timedelta(days=29)
 
     thinners = screened_patient(by=clinic.desk, yes=("anticoagulant",))
     limit = today() + timedelta(days=180)
     with pytest.raises(ValidationError, match=f"can last until {limit.day} {limit:%b %Y} at most"):
-        services.decision_record(
-            by=clinic.doctor,
-            patient=thinners,
-            procedure=rules.PRP,
-            decision=Decision.CLEARED,
-            note="INR stable.",
+        decide(
+            clinic,
+            thinners,
+            rules.PRP,
+            Decision.CLEARED,
+            "INR stable.",
             cleared_until=today() + timedelta(days=181),
         )
-    [review] = services.decision_record(
-        by=clinic.doctor,
-        patient=thinners,
-        procedure=rules.PRP,
-        decision=Decision.CLEARED,
-        note="INR stable.",
-        cleared_until=today() + timedelta(days=180),
+    [review] = decide(
+        clinic, thinners, rules.PRP, Decision.CLEARED, "INR stable.", cleared_until=limit
     )
     assert review.cleared_until == today() + timedelta(days=180)
 
@@ -668,10 +638,10 @@ def test_hole_9_service_a_per_code_setting_changes_the_rescreen_date(clinic, set
     item = services.eligibility_for(patient, [rules.MICRONEEDLING]).procedures[0]
     assert [b.lifts_on for b in item.assessment.blocks] == [today() + timedelta(days=5)]
     with days_later(4):
-        new_intake(clinic.desk, patient)
+        submit_intake(clinic.desk, patient)
         assert status(patient, rules.MICRONEEDLING) == services.INELIGIBLE
     with days_later(5):
-        new_intake(clinic.desk, patient)
+        submit_intake(clinic.desk, patient)
         assert status(patient, rules.MICRONEEDLING) == services.ELIGIBLE
 
 

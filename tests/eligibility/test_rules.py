@@ -77,17 +77,10 @@ TEMPORARY = {
     "anemia",
     "recent_sunburn",
 }
-SCALP_TODAY = {
-    "scalp_wound",
-    "scalp_acne",
-    "acute_infection",
-    "scalp_inflammation",
-    "active_cold_sore",
-    "recent_sunburn",
-    "scalp_lesion",
-}
-MEDICATIONS = {"anticoagulant", "nsaid_recent", "systemic_steroids", "isotretinoin_recent"}
 CLINIC_CONDITIONS = ("scalp_wound", "scalp_acne", "acute_infection", "scalp_inflammation")
+DAY_OF = {*CLINIC_CONDITIONS, "active_cold_sore", "recent_sunburn"}
+SCALP_TODAY = DAY_OF | {"scalp_lesion"}
+MEDICATIONS = {"anticoagulant", "nsaid_recent", "systemic_steroids", "isotretinoin_recent"}
 STATUS_FOR_SEVERITY = {EXCLUDE: INELIGIBLE, REVIEW: NEEDS_REVIEW, CAUTION: ELIGIBLE, None: ELIGIBLE}
 RANK = {ELIGIBLE: 0, NEEDS_REVIEW: 1, INELIGIBLE: 2}
 ALL_GRADES = [(scale, grade) for scale, grades in rules.GRADES_BY_SCALE.items() for grade in grades]
@@ -157,17 +150,9 @@ def test_sections():
 
 
 def test_day_of_codes_are_the_six_from_clinical_md():
-    six = {
-        "scalp_wound",
-        "scalp_acne",
-        "acute_infection",
-        "scalp_inflammation",
-        "active_cold_sore",
-        "recent_sunburn",
-    }
-    assert len(DAY_OF_CODES) == 6
-    assert set(DAY_OF_CODES) == six
-    assert {c.code for c in CATALOGUE if c.day_of} == six
+    assert len(DAY_OF_CODES) == len(DAY_OF) == 6
+    assert set(DAY_OF_CODES) == DAY_OF
+    assert {c.code for c in CATALOGUE if c.day_of} == DAY_OF
 
 
 def test_temporary_conditions_and_rescreen_days():
@@ -217,7 +202,14 @@ def test_rules_module_imports_only_the_standard_library_it_needs(module):
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
-    assert imported <= {"collections.abc", "dataclasses", "types", "typing", "intake.questionnaire"}
+    assert imported <= {
+        "collections.abc",
+        "dataclasses",
+        "types",
+        "typing",
+        "intake.questionnaire",
+        "treatments.procedures",
+    }
 
 
 # The clinic's own four

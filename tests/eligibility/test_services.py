@@ -9,7 +9,7 @@ from core.roles import FRONT_DESK, PHYSICIAN
 from eligibility import rules, selectors, services
 from eligibility.models import Decision, Screening
 from intake import services as intake_services
-from tests.factories import INTAKE_HISTORY, PatientFactory, UserFactory, all_no
+from tests.factories import PatientFactory, UserFactory, submit_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +27,7 @@ def doctor():
 
 
 def take_intake(by, patient=None, **yes):
-    patient = patient or PatientFactory()
-    return intake_services.intake_submit(
-        by=by,
-        patient=patient,
-        **INTAKE_HISTORY,
-        treatments={"minoxidil": "never"},
-        answers=all_no(**dict.fromkeys(yes, True)),
-    )
+    return submit_intake(by, patient or PatientFactory(), *yes)
 
 
 def screening_of(patient, procedure) -> Screening:
@@ -43,6 +36,20 @@ def screening_of(patient, procedure) -> Screening:
 
 def today():
     return services._clinic_today()
+
+
+def decide(by, patient, procedure, decision, note, **more) -> list:
+    """A physician's decision on the patient's reasons for a procedure."""
+    return services.decision_record(
+        by=by, patient=patient, procedure=procedure, decision=decision, note=note, **more
+    )
+
+
+def review_newest(by, patient, procedure, decision, note, **more):
+    """A decision from the review queue, on the patient's newest screening for the procedure."""
+    return services.review_decide(
+        by=by, screening=screening_of(patient, procedure), decision=decision, note=note, **more
+    )
 
 
 def test_intake_screens_every_procedure_and_keeps_what_it_saw(desk):
@@ -103,12 +110,8 @@ def test_needs_review_then_cleared_until_date(desk, doctor):
     patient = take_intake(desk, anticoagulant=True).patient
     assert services.eligibility_for(patient, [PRP]).status == services.NEEDS_REVIEW
     until = today() + timedelta(days=10)
-    services.review_decide(
-        by=doctor,
-        screening=screening_of(patient, PRP),
-        decision=Decision.CLEARED,
-        note="INR stable; cleared.",
-        cleared_until=until,
+    review_newest(
+        doctor, patient, PRP, Decision.CLEARED, "INR stable; cleared.", cleared_until=until
     )
     cleared = services.eligibility_for(patient, [PRP])
     assert cleared.bookable and cleared.procedures[0].status == services.CLEARED
@@ -143,9 +146,7 @@ def test_clearance_of_a_lasting_reason_defaults_to_180_days(desk, doctor):
 
 def test_decline_stands_across_new_intakes_until_a_newer_decision(desk, doctor):
     patient = take_intake(desk, anticoagulant=True).patient
-    services.review_decide(
-        by=doctor, screening=screening_of(patient, PRP), decision=Decision.DECLINED, note="no"
-    )
+    review_newest(doctor, patient, PRP, Decision.DECLINED, "no")
     assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
     # A day-of re-screen on the same intake does not reopen it.
     services.screen_day_of(by=desk, patient=patient, answers={"scalp_acne": False})
@@ -156,24 +157,13 @@ def test_decline_stands_across_new_intakes_until_a_newer_decision(desk, doctor):
     take_intake(desk, patient=patient)
     assert services.eligibility_for(patient, [PRP]).status == services.DECLINED
     # A physician's newer decision on the reason does.
-    services.decision_record(
-        by=doctor,
-        patient=patient,
-        procedure=PRP,
-        decision=Decision.CLEARED,
-        note="Stopped the blood thinner; cleared.",
-    )
+    decide(doctor, patient, PRP, Decision.CLEARED, "Stopped the blood thinner; cleared.")
     assert services.eligibility_for(patient, [PRP]).status == services.CLEARED
 
 
 def test_more_information(desk, doctor):
     patient = take_intake(desk, keloid_tendency=True).patient
-    services.review_decide(
-        by=doctor,
-        screening=screening_of(patient, MN),
-        decision=Decision.MORE_INFO,
-        note="Photos of the scars, please.",
-    )
+    review_newest(doctor, patient, MN, Decision.MORE_INFO, "Photos of the scars, please.")
     result = services.eligibility_for(patient, [MN])
     assert result.status == services.AWAITING_INFORMATION
     assert not result.bookable
@@ -187,9 +177,7 @@ def test_clearance_never_lifts_an_exclusion(desk, doctor):
         services.review_decide(by=doctor, screening=prp, decision=Decision.CLEARED, note="x")
     assert not prp.reviews.exists()
     # The microneedling side is review-only and can be cleared; PRP + MN stays blocked.
-    services.review_decide(
-        by=doctor, screening=screening_of(patient, MN), decision=Decision.CLEARED, note="ok"
-    )
+    review_newest(doctor, patient, MN, Decision.CLEARED, "ok")
     assert services.eligibility_for(patient, [MN]).bookable
     assert not services.eligibility_for(patient, [PRP, MN]).bookable
 
@@ -214,9 +202,7 @@ def test_review_refuses_bad_input(desk, doctor, kwargs, field):
 def test_front_desk_cannot_review(desk):
     patient = take_intake(desk, anticoagulant=True).patient
     with pytest.raises(ValidationError):
-        services.review_decide(
-            by=desk, screening=screening_of(patient, PRP), decision=Decision.CLEARED, note="x"
-        )
+        review_newest(desk, patient, PRP, Decision.CLEARED, "x")
 
 
 def test_day_of_rescreen(desk, doctor):
@@ -239,9 +225,7 @@ def test_day_of_rescreen(desk, doctor):
 
 def test_clearance_carries_to_a_day_of_rescreen_with_same_reasons(desk, doctor):
     patient = take_intake(desk, anticoagulant=True).patient
-    services.review_decide(
-        by=doctor, screening=screening_of(patient, PRP), decision=Decision.CLEARED, note="ok"
-    )
+    review_newest(doctor, patient, PRP, Decision.CLEARED, "ok")
     services.screen_day_of(by=desk, patient=patient, answers={"scalp_acne": False})
     assert services.eligibility_for(patient, [PRP]).status == services.CLEARED
     assert not [s for s in selectors.review_queue(user=doctor) if s.procedure == PRP]
@@ -254,9 +238,7 @@ def test_review_queue_contents_and_order(desk, doctor):
     queue = selectors.review_queue(user=doctor)
     # Oldest first; one intake's screenings share a time and keep the catalogue's order.
     assert [(s.patient, s.procedure) for s in queue] == [(older, MN), (older, PRP), (newer, MN)]
-    services.review_decide(
-        by=doctor, screening=screening_of(newer, MN), decision=Decision.DECLINED, note="no"
-    )
+    review_newest(doctor, newer, MN, Decision.DECLINED, "no")
     assert newer not in {s.patient for s in selectors.review_queue(user=doctor)}
 
 
@@ -270,9 +252,7 @@ def test_review_queue_leaves_out_expired_and_archived(desk, doctor):
 
 def test_review_is_audited(desk, doctor):
     patient = take_intake(desk, anticoagulant=True).patient
-    review = services.review_decide(
-        by=doctor, screening=screening_of(patient, PRP), decision=Decision.CLEARED, note="ok"
-    )
+    review = review_newest(doctor, patient, PRP, Decision.CLEARED, "ok")
     entry = LogEntry.objects.get_for_object(review).get()
     assert entry.actor == doctor and entry.action == LogEntry.Action.CREATE
 
@@ -288,8 +268,9 @@ def test_under_18_needs_review_for_everything(desk):
 
 def test_summary_reads_once_for_all_combinations(desk, django_assert_max_num_queries):
     patient = take_intake(desk, anticoagulant=True).patient
-    # Screenings, decisions and sign-offs: three queries however many combinations.
-    with django_assert_max_num_queries(3):
+    # Screenings, decisions, sign-offs and the session types (treatments): four queries however
+    # many session types the clinic offers.
+    with django_assert_max_num_queries(4):
         summary = services.eligibility_summary(patient)
     by_name = dict(summary.combinations)
     assert by_name["Laser (LLLT)"].bookable
@@ -316,12 +297,12 @@ def test_an_older_review_finding_stays_in_the_queue_until_a_physician_decides(de
     queue = list(selectors.review_queue(user=doctor))
     assert {(s.patient, s.procedure) for s in queue} == {(patient, MN), (patient, PRP)}
     assert all(s.is_latest for s in queue)
-    services.decision_record(
-        by=doctor,
-        patient=patient,
-        procedure=PRP,
-        decision=Decision.ENTERED_IN_ERROR,
-        note="The patient never took blood thinners; the desk ticked the wrong box.",
+    decide(
+        doctor,
+        patient,
+        PRP,
+        Decision.ENTERED_IN_ERROR,
+        "The patient never took blood thinners; the desk ticked the wrong box.",
         codes=["anticoagulant"],
     )
     assert list(selectors.review_queue(user=doctor)) == []

@@ -142,6 +142,20 @@ def test_likely_duplicates_by_name_dob_or_phone(desk):
     assert not different.exists()
 
 
+def test_a_likely_duplicate_is_registered_only_once_confirmed(desk):
+    """The rule the registration form used to decide itself (issue 13)."""
+    services.patient_register(by=desk, **VALID)
+    other_phone = {**VALID, "phone": "+447911123457"}
+    with pytest.raises(ValidationError) as refused:
+        services.patient_register(by=desk, allow_duplicate=False, **other_phone)
+    assert refused.value.code == services.LIKELY_DUPLICATE
+    assert Patient.objects.count() == 1
+    services.patient_register(by=desk, allow_duplicate=True, **other_phone)
+    someone_else = {**other_phone, "first_name": "Augusta", "phone": "+447400123456"}
+    services.patient_register(by=desk, allow_duplicate=False, **someone_else)
+    assert Patient.objects.count() == 3
+
+
 def test_patient_get_logs_access(desk):
     patient = PatientFactory()
     selectors.patient_get(user=desk, pk=patient.pk)

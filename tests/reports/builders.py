@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from scheduling.models import Device, Room, SessionType
+from scheduling.models import Device, Room
 from tests.factories import (
     DeviceFactory,
     PhysicianReviewFactory,
@@ -13,6 +13,7 @@ from tests.factories import (
     SessionTypeFactory,
     TreatmentSessionFactory,
 )
+from treatments.models import SessionType
 
 ZONE = timezone.get_default_timezone()
 

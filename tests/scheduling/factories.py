@@ -9,16 +9,7 @@ from core.roles import FRONT_DESK, PHYSICIAN
 from eligibility import rules
 from eligibility.services import screen_intake
 from scheduling import times
-from scheduling.models import (
-    Device,
-    DeviceKind,
-    OpeningHours,
-    Room,
-    RoomKind,
-    SessionType,
-    Status,
-    TreatmentSession,
-)
+from scheduling.models import Device, OpeningHours, Room, Status, TreatmentSession
 from tests.factories import (
     ConsentFactory,
     DeviceFactory,
@@ -31,6 +22,7 @@ from tests.factories import (
     UserFactory,
     all_no,
 )
+from treatments.models import DeviceKind, RoomKind, SessionType
 
 MN = "Microneedling"
 PRP = "PRP"
@@ -38,7 +30,8 @@ PRP_MN = "PRP with microneedling"
 LLLT = "Laser (LLLT)"
 MN_LLLT = "Microneedling then LLLT"
 
-# The defaults of migration 0003, for tests whose database was flushed (transactional ones).
+# The migrations' defaults (scheduling 0003, treatments 0003), for tests whose database was
+# flushed (transactional ones).
 SESSION_TYPES = (
     (MN, "microneedling", 45, RoomKind.PROCEDURE, DeviceKind.MICRONEEDLING_PEN),
     (PRP, "prp", 60, RoomKind.PROCEDURE, DeviceKind.CENTRIFUGE),

@@ -54,7 +54,8 @@ def test_twenty_concurrent_bookings_of_one_room_make_one_session(run_concurrentl
     patients = [screened_patient(by=clinic.desk) for _ in range(20)]
     doctors = [clinic.doctor] + [_another_doctor(clinic) for _ in range(19)]
     # Every booking has its own patient, provider and device: only the room is shared.
-    from scheduling.models import Device, DeviceKind
+    from scheduling.models import Device
+    from treatments.models import DeviceKind
 
     devices = [
         Device.objects.create(kind=DeviceKind.MICRONEEDLING_PEN, name=f"Pen {i}", serial=f"P{i}")

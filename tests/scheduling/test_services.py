@@ -11,7 +11,7 @@ from eligibility.models import Decision, Screening, ScreeningKind
 from eligibility.selectors import review_queue
 from eligibility.services import review_decide
 from scheduling import services, times
-from scheduling.models import ClosedDay, EventKind, Room, RoomKind, Status, TreatmentSession
+from scheduling.models import ClosedDay, EventKind, Room, Status, TreatmentSession
 from tests.factories import UserFactory
 from tests.scheduling.factories import (
     LLLT,
@@ -24,6 +24,7 @@ from tests.scheduling.factories import (
     on_day,
     screened_patient,
 )
+from treatments.models import RoomKind
 
 pytestmark = pytest.mark.django_db
 
@@ -427,7 +428,7 @@ def test_consent_needs_the_patients_name_and_the_tick(clinic):
 
 
 def test_seeded_session_types_match_clinical_defaults():
-    from scheduling.models import SessionType
+    from treatments.models import SessionType
 
     durations = dict(SessionType.objects.values_list("name", "duration_minutes"))
     assert durations == {

@@ -330,9 +330,18 @@ def test_booking_form_previews_eligibility_and_missing_consent(desk_client, clin
     )
 
 
-@pytest.mark.parametrize("model", ["room", "device", "sessiontype", "openinghours", "closedday"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "scheduling_room",
+        "scheduling_device",
+        "treatments_sessiontype",
+        "scheduling_openinghours",
+        "scheduling_closedday",
+    ],
+)
 def test_admin_keeps_the_set_up_in_django_admin(admin_client_, model):
-    response = admin_client_.get(reverse(f"admin:scheduling_{model}_changelist"))
+    response = admin_client_.get(reverse(f"admin:{model}_changelist"))
     assert response.status_code == 200
 
 

@@ -43,57 +43,24 @@ HISTORY = {
     "allergies": "",
 }
 
-# (first, last, dob, sex, phone, scale, grade, fitzpatrick, yes-answers)
+# (first, last, dob, sex, phone, scale, grade, fitzpatrick)
 DEMO_PATIENTS = (
-    ("Oliver", "Bennett", date(1986, 4, 12), "male", "+447911123401", "norwood", "III", "II", ()),
-    ("Amelia", "Clarke", date(1979, 9, 3), "female", "+447911123402", "ludwig", "I", "III", ()),
-    ("James", "Okafor", date(1991, 1, 22), "male", "+447911123403", "norwood", "IV", "V", ()),
-    (
-        "Harry",
-        "Wilson",
-        date(1994, 6, 30),
-        "male",
-        "+447911123404",
-        "norwood",
-        "III-vertex",
-        "II",
-        ("scalp_acne",),
-    ),
-    (
-        "George",
-        "Patel",
-        date(1968, 11, 8),
-        "male",
-        "+447911123405",
-        "norwood",
-        "V",
-        "IV",
-        ("bleeding_disorder",),
-    ),
-    (
-        "Sophie",
-        "Turner",
-        date(1990, 2, 14),
-        "female",
-        "+447911123406",
-        "ludwig",
-        "II",
-        "II",
-        ("pregnant_or_breastfeeding",),
-    ),
-    ("Noah", "Fletcher", date(2010, 5, 17), "male", "+447911123407", "norwood", "II", "III", ()),
-    (
-        "Margaret",
-        "Hughes",
-        date(1958, 7, 25),
-        "female",
-        "+447911123408",
-        "ludwig",
-        "II",
-        "II",
-        ("anticoagulant",),
-    ),
+    ("Oliver", "Bennett", date(1986, 4, 12), "male", "+447911123401", "norwood", "III", "II"),
+    ("Amelia", "Clarke", date(1979, 9, 3), "female", "+447911123402", "ludwig", "I", "III"),
+    ("James", "Okafor", date(1991, 1, 22), "male", "+447911123403", "norwood", "IV", "V"),
+    ("Harry", "Wilson", date(1994, 6, 30), "male", "+447911123404", "norwood", "III-vertex", "II"),
+    ("George", "Patel", date(1968, 11, 8), "male", "+447911123405", "norwood", "V", "IV"),
+    ("Sophie", "Turner", date(1990, 2, 14), "female", "+447911123406", "ludwig", "II", "II"),
+    ("Noah", "Fletcher", date(2010, 5, 17), "male", "+447911123407", "norwood", "II", "III"),
+    ("Margaret", "Hughes", date(1958, 7, 25), "female", "+447911123408", "ludwig", "II", "II"),
 )
+# The yes-answers of the patients who gave any (every other answer is no).
+DEMO_YES = {
+    ("Harry", "Wilson"): ("scalp_acne",),
+    ("George", "Patel"): ("bleeding_disorder",),
+    ("Sophie", "Turner"): ("pregnant_or_breastfeeding",),
+    ("Margaret", "Hughes"): ("anticoagulant",),
+}
 
 
 class Command(BaseCommand):
@@ -115,7 +82,7 @@ class Command(BaseCommand):
         users = {row[3]: self._user(*row) for row in DEMO_USERS}
         desk = users[FRONT_DESK]
         created = 0
-        for first, last, dob, sex, phone, scale, grade, fitz, yes in DEMO_PATIENTS:
+        for first, last, dob, sex, phone, scale, grade, fitz in DEMO_PATIENTS:
             if Patient.objects.filter(first_name=first, last_name=last, date_of_birth=dob).exists():
                 continue
             patient = services.patient_register(
@@ -127,6 +94,7 @@ class Command(BaseCommand):
                 phone=phone,
                 email=f"{first.lower()}.{last.lower()}@example.com",
             )
+            yes = DEMO_YES.get((first, last), ())
             answers = {c.code: c.code in yes for c in rules.CATALOGUE}
             services.intake_submit(
                 by=desk,
