@@ -6,7 +6,8 @@ import io
 from datetime import time, timedelta
 
 import pytest
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from playwright.sync_api import Page, expect
 
 from core.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
@@ -45,8 +46,14 @@ TREATMENTS = (
 def clinic():
     """Session types, hours, rooms and devices as a fresh install has them (the flush after a
     browser test empties every table, so they are put back for each one)."""
-    defaults = importlib.import_module("scheduling.migrations.0003_defaults")
-    defaults.seed(apps, None)
+    # Session types first (with their colours), then the hours; each data migration runs
+    # against the models as they stood when it was written.
+    for app, migration in (
+        ("treatments", "0003_default_session_types"),
+        ("scheduling", "0003_defaults"),
+    ):
+        state = MigrationExecutor(connection).loader.project_state((app, migration), at_end=True)
+        importlib.import_module(f"{app}.migrations.{migration}").seed(state.apps, None)
     desk = UserFactory(username="fran", first_name="Fran", last_name="Desk", role=FRONT_DESK)
     doctor = UserFactory(username="drshah", first_name="Priya", last_name="Shah", role=PHYSICIAN)
     demo.seed(physician=doctor, desk=desk)
