@@ -19,6 +19,15 @@ LATEST = date(2200, 12, 31)
 Bound = date | Callable[[], date]
 
 
+class DateInput(forms.DateInput):
+    """The browser's own date picker, fed ISO dates whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
 def in_range(day: date) -> bool:
     return EARLIEST <= day <= LATEST
 

@@ -7,7 +7,9 @@ here: the demo books the ones the migrations created (treatments 0003) and gives
 physician.
 """
 
-from datetime import time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 
@@ -64,55 +66,102 @@ def _patient(first: str, last: str) -> Patient | None:
     return Patient.objects.filter(first_name=first, last_name=last).first()
 
 
-def _session(*, session_type, physician, desk, room, start, end, **fields) -> TreatmentSession:
-    """A session written directly: the demo's are in the past, or may be, which booking refuses;
-    the patients are eligible and consented all the same."""
-    return TreatmentSession.objects.create(
-        session_type=session_type,
-        provider=physician,
-        room=room,
-        device=Device.objects.filter(kind=session_type.device_kind, active=True).first(),
-        start=start,
-        end=end,
-        booked_by=desk,
-        **fields,
-    )
+def _patient_and_type(first: str, last: str, type_name: str) -> tuple | None:
+    """The demo patient and the session type by name; None when either is missing."""
+    patient = _patient(first, last)
+    session_type = SessionType.objects.filter(name=type_name).first()
+    if patient is None or session_type is None:
+        return None
+    return patient, session_type
 
 
-def _history(*, physician, desk, rooms) -> int:
+@dataclass(frozen=True)
+class _Clinic:
+    """Who and where every demo session is with: the physician, booked at the front desk, in
+    one of the demo's rooms (by name)."""
+
+    physician: Any
+    desk: Any
+    rooms: dict[str, Room]
+
+    def session(self, *, session_type, room: str, start, end, **fields) -> TreatmentSession:
+        """A session written directly: the demo's are in the past, or may be, which booking
+        refuses; the patients are eligible and consented all the same."""
+        return TreatmentSession.objects.create(
+            session_type=session_type,
+            provider=self.physician,
+            room=self.rooms[room],
+            device=Device.objects.filter(kind=session_type.device_kind, active=True).first(),
+            start=start,
+            end=end,
+            booked_by=self.desk,
+            **fields,
+        )
+
+    def book(self, *, patient, session_type, room: str, day: date, hour: int) -> None:
+        """A booked session as booking leaves it: decided on the patient's screenings and
+        clearances of that day, with its booking event."""
+        start = times.at(day, time(hour))
+        session = self.session(
+            session_type=session_type,
+            room=room,
+            start=start,
+            end=start + timedelta(minutes=session_type.duration_minutes),
+            patient=patient,
+            status=Status.BOOKED,
+        )
+        eligibility = eligibility_for(patient, session_type, on=day)
+        session.screenings.set(eligibility.screenings)
+        session.reviews.set(eligibility.reviews)
+        SessionEvent.objects.create(
+            session=session, kind=EventKind.BOOKED, by=self.desk, to_start=start, detail="Demo data"
+        )
+
+
+def _history_day(week: int) -> date:
+    """Today's weekday `week` weeks ago; a Saturday or Sunday becomes the Tuesday before."""
+    day = times.today() - timedelta(weeks=week)
+    day -= timedelta(days=day.weekday() - 1) if day.weekday() > 4 else timedelta()
+    return day
+
+
+def _treatment_record(*, type_name: str, week: int, end: datetime, physician) -> dict:
+    """A completed session's record, with the lots and settings of its procedures."""
+    microneedling = "microneedling" in type_name.lower()
+    return {
+        "charted_at": end,
+        "charted_by": physician,
+        "completed_at": end,
+        "post_care_given": True,
+        "cartridge_lot": f"CT-24{week:02d}" if microneedling else "",
+        "prp_kit_lot": f"PK-{7000 + week}" if "PRP" in type_name else "",
+        "needle_depth_mm": "1.5" if microneedling else None,
+        "lllt_minutes": 20 if "LLLT" in type_name else None,
+    }
+
+
+def _history(clinic: _Clinic) -> int:
     """Weekly past sessions with treatment records, so every report has figures to show."""
     if TreatmentSession.objects.filter(start__lt=times.day_bounds(times.today())[0]).exists():
         return 0
     added = 0
     for week in range(1, HISTORY_WEEKS + 1):
-        day = times.today() - timedelta(weeks=week)
-        day -= timedelta(days=day.weekday() - 1) if day.weekday() > 4 else timedelta()
+        day = _history_day(week)
         for hour_offset, (first, last, type_name, room_name, status) in enumerate(HISTORY):
-            patient = _patient(first, last)
-            session_type = SessionType.objects.filter(name=type_name).first()
-            if patient is None or session_type is None:
+            found = _patient_and_type(first, last, type_name)
+            if found is None:
                 continue
+            patient, session_type = found
             start = times.at(day, time(9 + 2 * hour_offset))
             end = start + timedelta(minutes=session_type.duration_minutes)
             record = {}
             if status == Status.COMPLETED:
-                record = {
-                    "charted_at": end,
-                    "charted_by": physician,
-                    "completed_at": end,
-                    "post_care_given": True,
-                    "cartridge_lot": f"CT-24{week:02d}"
-                    if "microneedling" in type_name.lower()
-                    else "",
-                    "prp_kit_lot": f"PK-{7000 + week}" if "PRP" in type_name else "",
-                    "needle_depth_mm": "1.5" if "microneedling" in type_name.lower() else None,
-                    "lllt_minutes": 20 if "LLLT" in type_name else None,
-                }
-            _session(
+                record = _treatment_record(
+                    type_name=type_name, week=week, end=end, physician=clinic.physician
+                )
+            clinic.session(
                 session_type=session_type,
-                physician=physician,
-                desk=desk,
-                room=rooms[room_name],
+                room=room_name,
                 start=start,
                 end=end,
                 patient=patient,
@@ -125,15 +174,41 @@ def _history(*, physician, desk, rooms) -> int:
     return added
 
 
-@transaction.atomic
-def seed(*, physician, desk) -> int:
-    """Returns the number of sessions added."""
-    rooms = {
+def _today(clinic: _Clinic) -> int:
+    """Today's sessions, for the patients not booked today already."""
+    today = times.today()
+    start_of_day, end_of_day = times.day_bounds(today)
+    added = 0
+    for first, last, type_name, hour, room_name in TODAY:
+        found = _patient_and_type(first, last, type_name)
+        if found is None:
+            continue
+        patient, session_type = found
+        if TreatmentSession.objects.filter(
+            patient=patient, start__gte=start_of_day, start__lt=end_of_day
+        ).exists():
+            continue
+        clinic.book(
+            patient=patient, session_type=session_type, room=room_name, day=today, hour=hour
+        )
+        added += 1
+    return added
+
+
+def _rooms() -> dict[str, Room]:
+    return {
         name: Room.objects.get_or_create(name=name, defaults={"kind": kind})[0]
         for name, kind in ROOMS
     }
+
+
+def _devices() -> None:
     for name, kind, serial in DEVICES:
         Device.objects.get_or_create(serial=serial, defaults={"name": name, "kind": kind})
+
+
+def _physician(physician) -> None:
+    """The physician works whenever the clinic is open and gives every session type."""
     for hours in OpeningHours.objects.all():
         ProviderHours.objects.get_or_create(
             provider=physician,
@@ -144,6 +219,9 @@ def seed(*, physician, desk) -> int:
     for session_type in SessionType.objects.all():
         session_type.providers.add(physician)
 
+
+def _consents(desk) -> None:
+    """Every current consent for the CONSENTED patients, witnessed at the desk."""
     for first, last in CONSENTED:
         patient = _patient(first, last)
         if patient is None:
@@ -160,34 +238,12 @@ def seed(*, physician, desk) -> int:
                 },
             )
 
-    added = _history(physician=physician, desk=desk, rooms=rooms)
-    today = times.today()
-    start_of_day, end_of_day = times.day_bounds(today)
-    for first, last, type_name, hour, room_name in TODAY:
-        patient = _patient(first, last)
-        session_type = SessionType.objects.filter(name=type_name).first()
-        if patient is None or session_type is None:
-            continue
-        if TreatmentSession.objects.filter(
-            patient=patient, start__gte=start_of_day, start__lt=end_of_day
-        ).exists():
-            continue
-        start = times.at(today, time(hour))
-        session = _session(
-            session_type=session_type,
-            physician=physician,
-            desk=desk,
-            room=rooms[room_name],
-            start=start,
-            end=start + timedelta(minutes=session_type.duration_minutes),
-            patient=patient,
-            status=Status.BOOKED,
-        )
-        eligibility = eligibility_for(patient, session_type, on=today)
-        session.screenings.set(eligibility.screenings)
-        session.reviews.set(eligibility.reviews)
-        SessionEvent.objects.create(
-            session=session, kind=EventKind.BOOKED, by=desk, to_start=start, detail="Demo data"
-        )
-        added += 1
-    return added
+
+@transaction.atomic
+def seed(*, physician, desk) -> int:
+    """Returns the number of sessions added."""
+    clinic = _Clinic(physician, desk, _rooms())
+    _devices()
+    _physician(physician)
+    _consents(desk)
+    return _history(clinic) + _today(clinic)

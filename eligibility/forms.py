@@ -7,16 +7,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 
-from core.bounds import BoundedDateField
+from core.bounds import BoundedDateField, DateInput
 from eligibility.lifecycle import LIFTS, MAX_LASTING_CLEARANCE_DAYS, MAX_SIGNOFF_DAYS
 from eligibility.models import Decision
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _note_field(help_text: str, required: str) -> forms.CharField:

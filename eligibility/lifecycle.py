@@ -242,33 +242,48 @@ def open_findings(
                     found.pop(code, None)
                     lifted_at[code] = event.at
             continue
-        for reason in _positive_findings(event):
-            seen = event.answer_time(reason.code)
-            if reason.code in lifted_at and seen <= lifted_at[reason.code]:
-                continue
-            earlier = found.get(reason.code)
-            if earlier is not None and seen <= earlier.last_seen_at:
-                continue
-            rescreen_on = None
-            if reason.temporary:
-                rescreen_on = policy.day(seen) + timedelta(days=policy.rescreen_for(reason.code))
-            found[reason.code] = Finding(
-                code=reason.code,
-                severity=reason.severity,
-                label=reason.label,
-                source=reason.source,
-                temporary=reason.temporary,
-                found_at=earlier.found_at if earlier else seen,
-                last_seen_at=seen,
-                rescreen_on=rescreen_on,
-            )
-        for code, finding in list(found.items()):
-            if event.answers.get(code) is not False or not finding.temporary:
-                continue
-            said_no = event.answer_time(code)
-            if said_no > finding.last_seen_at and policy.day(said_no) >= finding.rescreen_on:
-                del found[code]
+        _open_found(found, lifted_at, event, policy)
+        _close_said_no(found, event, policy)
     return found
+
+
+def _open_found(
+    found: dict[str, Finding],
+    lifted_at: Mapping[str, datetime],
+    screening: ScreeningRecord,
+    policy: Policy,
+) -> None:
+    """Open each finding of the screening, or see it again, unless a lift came after the answer."""
+    for reason in _positive_findings(screening):
+        seen = screening.answer_time(reason.code)
+        if reason.code in lifted_at and seen <= lifted_at[reason.code]:
+            continue
+        earlier = found.get(reason.code)
+        if earlier is not None and seen <= earlier.last_seen_at:
+            continue
+        rescreen_on = None
+        if reason.temporary:
+            rescreen_on = policy.day(seen) + timedelta(days=policy.rescreen_for(reason.code))
+        found[reason.code] = Finding(
+            code=reason.code,
+            severity=reason.severity,
+            label=reason.label,
+            source=reason.source,
+            temporary=reason.temporary,
+            found_at=earlier.found_at if earlier else seen,
+            last_seen_at=seen,
+            rescreen_on=rescreen_on,
+        )
+
+
+def _close_said_no(found: dict[str, Finding], screening: ScreeningRecord, policy: Policy) -> None:
+    """A "no" given after a temporary finding was last seen, from its re-screen date, ends it."""
+    for code, finding in list(found.items()):
+        if screening.answers.get(code) is not False or not finding.temporary:
+            continue
+        said_no = screening.answer_time(code)
+        if said_no > finding.last_seen_at and policy.day(said_no) >= finding.rescreen_on:
+            del found[code]
 
 
 def _newest_decisions(decisions: Iterable[DecisionRecord]) -> dict[str, DecisionRecord]:
@@ -358,8 +373,38 @@ def _review_block(
     return Block(reason, f"{label}: a physician must review it."), NEEDS_REVIEW
 
 
+@dataclass(frozen=True)
+class _Case:
+    """One screened procedure's history on a day, as the steps of `assess_procedure` read it."""
+
+    procedure: str
+    latest: ScreeningRecord
+    findings: Mapping[str, Finding]
+    newest: Mapping[str, DecisionRecord]  # the newest decision on each reason
+    last_day: date | None  # the latest screening's `valid_through`
+    on: date
+    policy: Policy
+
+    def verdict(self, status: str, blocks: Iterable[Block] = (), **fields) -> Assessment:
+        """An assessment of the latest screening, with its cautions, whatever the status."""
+        cautions = tuple(r for r in self.latest.reasons if r.severity == rules.CAUTION)
+        return Assessment(
+            self.procedure,
+            status,
+            tuple(blocks),
+            cautions,
+            screening=self.latest,
+            valid_through=self.last_day,
+            **fields,
+        )
+
+
 def assess_procedure(history: History, procedure: str, on: date, policy: Policy) -> Assessment:
-    """The status of one procedure on `on`, why, and what lifts it and when."""
+    """The status of one procedure on `on`, why, and what lifts it and when.
+
+    The first step that stops the procedure gives the status: an exclusion, then a decline,
+    then a screening that no longer counts, then the reasons a physician must review.
+    """
     screenings = sorted(
         (s for s in history.screenings if s.procedure == procedure), key=lambda s: (s.at, s.id or 0)
     )
@@ -367,80 +412,106 @@ def assess_procedure(history: History, procedure: str, on: date, policy: Policy)
     if not screenings:
         return Assessment(procedure, NOT_SCREENED)
     latest = screenings[-1]
-    findings = open_findings(screenings, decisions, policy)
-    newest = _newest_decisions(decisions)
-    last_day = valid_through(latest.answered_at, latest.reasons, policy)
-    base = {"screening": latest, "valid_through": last_day}
-    cautions = tuple(r for r in latest.reasons if r.severity == rules.CAUTION)
+    case = _Case(
+        procedure=procedure,
+        latest=latest,
+        findings=open_findings(screenings, decisions, policy),
+        newest=_newest_decisions(decisions),
+        last_day=valid_through(latest.answered_at, latest.reasons, policy),
+        on=on,
+        policy=policy,
+    )
+    for step in (_excluded, _declined, _expired):
+        verdict = step(case)
+        if verdict is not None:
+            return verdict
+    return _reviewed(case)
 
-    exclusions = [_exclusion_block(f) for f in findings.values() if f.severity == rules.EXCLUDE]
-    exclusions += [
+
+def _excluded(case: _Case) -> Assessment | None:
+    """Open exclusions (rule 2) and unanswered exclusion questions (rule 5)."""
+    blocks = [_exclusion_block(f) for f in case.findings.values() if f.severity == rules.EXCLUDE]
+    blocks += [
         Block(r, f"{upper_first(r.label)}: answer the question; a physician cannot clear it.")
-        for r in latest.reasons
+        for r in case.latest.reasons
         if r.severity == rules.EXCLUDE and r.code not in rules.CATALOGUE_BY_CODE
     ]
-    if exclusions:
-        return Assessment(procedure, INELIGIBLE, tuple(exclusions), cautions, **base)
+    return case.verdict(INELIGIBLE, blocks) if blocks else None
 
-    declines = {code: d for code, d in newest.items() if d.kind == DECLINE}
-    if declines:
-        decision = max(declines.values(), key=lambda d: (d.at, d.id or 0))
-        blocks = tuple(
-            Block(
-                _declined_reason(code, latest, findings),
-                f"Declined by {decision.by or 'a physician'} on {day_words(decision.at.date())}; "
-                "stands until a physician decides otherwise.",
-                decision=decision,
-            )
-            for code in sorted(declines)
+
+def _declined(case: _Case) -> Assessment | None:
+    """A decline stands across new screenings (rule 4)."""
+    declines = {code: d for code, d in case.newest.items() if d.kind == DECLINE}
+    if not declines:
+        return None
+    decision = max(declines.values(), key=lambda d: (d.at, d.id or 0))
+    blocks = [
+        Block(
+            _declined_reason(code, case.latest, case.findings),
+            f"Declined by {decision.by or 'a physician'} on {day_words(decision.at.date())}; "
+            "stands until a physician decides otherwise.",
+            decision=decision,
         )
-        return Assessment(procedure, DECLINED, blocks, cautions, decision=decision, **base)
+        for code in sorted(declines)
+    ]
+    return case.verdict(DECLINED, blocks, decision=decision)
 
-    if latest.ruleset_version != policy.ruleset_version:
+
+def _expired(case: _Case) -> Assessment | None:
+    """A screening on older rules (rule 8) or past its validity (rule 1) no longer counts."""
+    if case.latest.ruleset_version != case.policy.ruleset_version:
         block = Block(
             rules.Reason("rules_changed", rules.REVIEW, "screened under earlier rules", ""),
             "The rules changed since this screening; re-screen (a new intake).",
         )
-        return Assessment(procedure, EXPIRED, (block,), cautions, **base)
-    if last_day is None or last_day < on:
+    elif case.last_day is None or case.last_day < case.on:
         block = Block(
             rules.Reason("expired", rules.REVIEW, "screening out of date", ""),
-            f"The screening was valid through {day_words(last_day)}; take a new intake to "
+            f"The screening was valid through {day_words(case.last_day)}; take a new intake to "
             "re-screen."
-            if last_day
+            if case.last_day
             else "Take a new intake to re-screen.",
         )
-        return Assessment(procedure, EXPIRED, (block,), cautions, **base)
+    else:
+        return None
+    return case.verdict(EXPIRED, (block,))
 
-    reviews = _review_reasons(latest, findings)
+
+def _reviewed(case: _Case) -> Assessment:
+    """The review reasons: each cleared by a decision in force (rule 3), or a block."""
+    reviews = _review_reasons(case.latest, case.findings)
     blocks, statuses, clearances = [], set(), []
     for reason in reviews:
-        block, status = _review_block(reason, newest.get(reason.code), latest, on, policy)
+        decision = case.newest.get(reason.code)
+        block, status = _review_block(reason, decision, case.latest, case.on, case.policy)
         statuses.add(status)
         if block is None:
-            clearances.append(newest[reason.code])
+            clearances.append(decision)
         else:
             blocks.append(block)
     if blocks:
         status = NEEDS_REVIEW if NEEDS_REVIEW in statuses else AWAITING_INFORMATION
-        return Assessment(procedure, status, tuple(blocks), cautions, **base)
+        return case.verdict(status, blocks)
     if clearances:
-        until = min(
-            clearance_ends(newest[r.code], r.code, policy)
-            for r in reviews
-            if newest.get(r.code) in clearances
-        )
-        return Assessment(
-            procedure,
-            CLEARED,
-            (),
-            cautions,
-            cleared_until=until,
-            clearances=tuple({c.id: c for c in clearances}.values()),
-            decision=max(clearances, key=lambda d: (d.at, d.id or 0)),
-            **base,
-        )
-    return Assessment(procedure, ELIGIBLE, (), cautions, **base)
+        return _cleared(case, reviews, clearances)
+    return case.verdict(ELIGIBLE)
+
+
+def _cleared(
+    case: _Case, reviews: Iterable[rules.Reason], clearances: list[DecisionRecord]
+) -> Assessment:
+    """Every review reason cleared: cleared until the first of the clearances ends."""
+    until = min(
+        clearance_ends(case.newest[r.code], r.code, case.policy)
+        for r in reviews
+        if case.newest.get(r.code) in clearances
+    )
+    return case.verdict(
+        CLEARED,
+        cleared_until=until,
+        clearances=tuple({c.id: c for c in clearances}.values()),
+        decision=max(clearances, key=lambda d: (d.at, d.id or 0)),
+    )
 
 
 def _declined_reason(code: str, latest: ScreeningRecord, findings: Mapping[str, Finding]):

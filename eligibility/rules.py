@@ -310,51 +310,68 @@ def _derived_reasons(
     grade: str | None,
     fitzpatrick: str | None,
 ) -> list[Reason]:
-    reasons = []
+    """The reasons that come from facts, not answers: the age, and for LLLT and PRP the grade
+    and skin type they are cleared or ideal for."""
+    reasons = _age_reasons(procedure, age)
+    if procedure == LLLT:
+        reasons += _lllt_off_label(scale, grade, fitzpatrick)
+    if procedure == PRP:
+        reasons += _prp_outside_norwood(scale, grade)
+    return reasons
+
+
+def _age_reasons(procedure: str, age: int | None) -> list[Reason]:
     if age is None:
-        reasons.append(
+        return [
             Reason(
                 code=AGE_UNKNOWN,
                 severity=REVIEW,
                 label="age unknown: no date of birth on record",
                 source="CLINICAL.md screening lifecycle 9: a missing fact is not a no",
             )
-        )
-    elif age < 18:
-        reasons.append(
+        ]
+    if age < 18:
+        return [
             Reason(
                 code=UNDER_18,
                 severity=REVIEW,
                 label=_UNDER_18_LABELS[procedure],
                 source=_UNDER_18_SOURCES[procedure],
             )
+        ]
+    return []
+
+
+def _lllt_off_label(scale: str | None, grade: str | None, fitzpatrick: str | None) -> list[Reason]:
+    outside = []
+    if scale is not None and grade is not None and grade not in _LLLT_CLEARED_GRADES[scale]:
+        outside.append(f"{_SCALE_LABELS[scale]} {grade}")
+    if fitzpatrick is not None and fitzpatrick not in _LLLT_CLEARED_FITZPATRICK:
+        outside.append(f"Fitzpatrick {fitzpatrick}")
+    if not outside:
+        return []
+    return [
+        Reason(
+            code=LLLT_OFF_LABEL,
+            severity=CAUTION,
+            label="outside LLLT's cleared population (Norwood IIa–V, Ludwig I–II, "
+            f"Fitzpatrick I–IV): {', '.join(outside)}",
+            source="FDA 510(k) product code OAP",
         )
-    if procedure == LLLT:
-        outside = []
-        if scale is not None and grade is not None and grade not in _LLLT_CLEARED_GRADES[scale]:
-            outside.append(f"{_SCALE_LABELS[scale]} {grade}")
-        if fitzpatrick is not None and fitzpatrick not in _LLLT_CLEARED_FITZPATRICK:
-            outside.append(f"Fitzpatrick {fitzpatrick}")
-        if outside:
-            reasons.append(
-                Reason(
-                    code=LLLT_OFF_LABEL,
-                    severity=CAUTION,
-                    label="outside LLLT's cleared population (Norwood IIa–V, Ludwig I–II, "
-                    f"Fitzpatrick I–IV): {', '.join(outside)}",
-                    source="FDA 510(k) product code OAP",
-                )
-            )
-    if procedure == PRP and scale == NORWOOD and grade in _PRP_OUTSIDE_NORWOOD_GRADES:
-        reasons.append(
-            Reason(
-                code=PRP_OUTSIDE_NORWOOD,
-                severity=CAUTION,
-                label=f"outside PRP's ideal range (Norwood II–V): Norwood {grade}",
-                source="IADVL consensus: Norwood II–V ideal",
-            )
+    ]
+
+
+def _prp_outside_norwood(scale: str | None, grade: str | None) -> list[Reason]:
+    if scale != NORWOOD or grade not in _PRP_OUTSIDE_NORWOOD_GRADES:
+        return []
+    return [
+        Reason(
+            code=PRP_OUTSIDE_NORWOOD,
+            severity=CAUTION,
+            label=f"outside PRP's ideal range (Norwood II–V): Norwood {grade}",
+            source="IADVL consensus: Norwood II–V ideal",
         )
-    return reasons
+    ]
 
 
 def _status(reasons: Iterable[Reason]) -> str:
@@ -364,6 +381,29 @@ def _status(reasons: Iterable[Reason]) -> str:
     if REVIEW in severities:
         return NEEDS_REVIEW
     return ELIGIBLE
+
+
+def _found(condition: Condition, procedure: str) -> Reason:
+    """A yes: the condition, with what it means for the procedure."""
+    return Reason(
+        code=condition.code,
+        severity=condition.severities[procedure],
+        label=condition.label,
+        source=condition.source,
+        temporary=condition.temporary,
+        rescreen_days=condition.rescreen_days,
+    )
+
+
+def _unanswered(condition: Condition, procedure: str) -> Reason:
+    """An unanswered exclusion question blocks as the exclusion would (a physician cannot clear
+    it); an unanswered review question needs review of its own."""
+    return Reason(
+        code=unanswered_code(condition.code),
+        severity=EXCLUDE if condition.severities[procedure] == EXCLUDE else REVIEW,
+        label=f"not answered: {condition.label}",
+        source="a missing answer is not a no",
+    )
 
 
 def evaluate(
@@ -383,36 +423,9 @@ def evaluate(
     _check_procedure(procedure)
     _check_answers(answers)
     _check_derived(scale, grade, fitzpatrick)
-
-    positive: list[Reason] = []
-    unanswered: list[Reason] = []
-    for condition in CATALOGUE:
-        if not condition.applies_to(procedure):
-            continue
-        answer = answers.get(condition.code)
-        if answer is True:
-            positive.append(
-                Reason(
-                    code=condition.code,
-                    severity=condition.severities[procedure],
-                    label=condition.label,
-                    source=condition.source,
-                    temporary=condition.temporary,
-                    rescreen_days=condition.rescreen_days,
-                )
-            )
-        elif answer is None:
-            # An unanswered exclusion question blocks as the exclusion would (a physician
-            # cannot clear it); an unanswered review question needs review of its own.
-            severity = condition.severities[procedure]
-            unanswered.append(
-                Reason(
-                    code=unanswered_code(condition.code),
-                    severity=EXCLUDE if severity == EXCLUDE else REVIEW,
-                    label=f"not answered: {condition.label}",
-                    source="a missing answer is not a no",
-                )
-            )
+    applicable = [c for c in CATALOGUE if c.applies_to(procedure)]
+    positive = [_found(c, procedure) for c in applicable if answers.get(c.code) is True]
+    unanswered = [_unanswered(c, procedure) for c in applicable if answers.get(c.code) is None]
     reasons = (*positive, *unanswered, *_derived_reasons(procedure, age, scale, grade, fitzpatrick))
     rescreen = [r.rescreen_days for r in positive if r.temporary and r.rescreen_days is not None]
     return Outcome(

@@ -11,6 +11,7 @@ sessions can be re-checked at once.
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -215,69 +216,89 @@ def _rescreen_after(reasons: Iterable[rules.Reason], answered_at, pol) -> date |
     return min(days, default=None)
 
 
-def _store(
-    *,
-    by,
-    patient: Patient,
-    intake: IntakeQuestionnaire,
-    answers: dict,
-    answered_at: dict[str, datetime],
-    kind: str,
-) -> list[Screening]:
+@dataclass(frozen=True)
+class _Sitting:
+    """One set of answers, screened for every procedure at once."""
+
+    by: Any
+    patient: Patient
+    intake: IntakeQuestionnaire
+    kind: str
+    answers: dict
+    answered_at: dict[str, datetime]
+
+
+def _store(sitting: _Sitting) -> list[Screening]:
     """Screen the answers for every procedure and store each with the lifecycle's verdict."""
     now = timezone.now()
     pol = policy()
     today = pol.day(now)
-    facts = derived_facts(patient, intake, today)
-    # Stored with the patient's sex as it was, for the record; no rule reads it.
-    derived = {**facts, "sex": patient.sex}
-    details = intake_details(intake)
-    with transaction.atomic(), actor(by):
-        history = PatientHistory.load(patient).history
+    facts = derived_facts(sitting.patient, sitting.intake, today)
+    with transaction.atomic(), actor(sitting.by):
+        history = PatientHistory.load(sitting.patient).history
         # The new screenings supersede the patient's latest ones. A bookkeeping flag, left out
         # of the audit log (see eligibility.apps).
-        Screening.objects.filter(patient=patient, is_latest=True).update(is_latest=False)
+        Screening.objects.filter(patient=sitting.patient, is_latest=True).update(is_latest=False)
         screenings = []
         for procedure in rules.PROCEDURES:
-            outcome = rules.evaluate(answers, procedure, **facts)
-            record = lifecycle.ScreeningRecord(
-                id=None,
-                at=now,
-                procedure=procedure,
-                answers=answers,
-                answered_at=answered_at,
-                reasons=outcome.reasons,
-                ruleset_version=rules.RULESET_VERSION,
-                derived=derived,
-                details=details,
-            )
+            outcome = rules.evaluate(sitting.answers, procedure, **facts)
+            record = _new_record(sitting, outcome, now, facts)
             history = replace(history, screenings=(*history.screenings, record))
             verdict = lifecycle.assess_procedure(history, procedure, today, pol)
-            screening = Screening(
-                patient=patient,
-                intake=intake,
-                kind=kind,
-                procedure=procedure,
-                outcome=outcome.status,
-                status=verdict.status,
-                current_status=verdict.status,
-                status_until=verdict.cleared_until,
-                reasons=[_reason_dict(r) for r in outcome.reasons],
-                answers=dict(answers),
-                answered_at={code: at.isoformat() for code, at in answered_at.items()},
-                details=details,
-                derived=derived,
-                ruleset_version=rules.RULESET_VERSION,
-                rescreen_after=_rescreen_after(outcome.reasons, answered_at, pol),
-                valid_until=lifecycle.valid_through(answered_at, outcome.reasons, pol),
-                screened_at=now,
-                screened_by=by,
-            )
-            screening.full_clean()
-            screening.save()
-            screenings.append(screening)
-        eligibility_changed.send(sender=Screening, patient=patient, by=by)
+            screenings.append(_screening_save(sitting, record, outcome, verdict, pol))
+        eligibility_changed.send(sender=Screening, patient=sitting.patient, by=sitting.by)
     return screenings
+
+
+def _new_record(
+    sitting: _Sitting, outcome: rules.Outcome, at: datetime, facts: dict
+) -> lifecycle.ScreeningRecord:
+    """The lifecycle's view of a screening about to be stored."""
+    return lifecycle.ScreeningRecord(
+        id=None,
+        at=at,
+        procedure=outcome.procedure,
+        answers=sitting.answers,
+        answered_at=sitting.answered_at,
+        reasons=outcome.reasons,
+        ruleset_version=rules.RULESET_VERSION,
+        # Stored with the patient's sex as it was, for the record; no rule reads it.
+        derived={**facts, "sex": sitting.patient.sex},
+        details=intake_details(sitting.intake),
+    )
+
+
+def _screening_save(
+    sitting: _Sitting,
+    record: lifecycle.ScreeningRecord,
+    outcome: rules.Outcome,
+    verdict: lifecycle.Assessment,
+    pol: lifecycle.Policy,
+) -> Screening:
+    """Store a screening with everything it was decided on, and the lifecycle's verdict."""
+    screening = Screening(
+        patient=sitting.patient,
+        intake=sitting.intake,
+        kind=sitting.kind,
+        procedure=record.procedure,
+        outcome=outcome.status,
+        status=verdict.status,
+        current_status=verdict.status,
+        status_until=verdict.cleared_until,
+        reasons=[_reason_dict(r) for r in record.reasons],
+        answers=dict(record.answers),
+        answered_at={code: at.isoformat() for code, at in record.answered_at.items()},
+        details=record.details,
+        derived=record.derived,
+        ruleset_version=record.ruleset_version,
+        rescreen_after=_rescreen_after(record.reasons, record.answered_at, pol),
+        valid_until=lifecycle.valid_through(record.answered_at, record.reasons, pol),
+        screened_at=record.at,
+        screened_by=sitting.by,
+    )
+    screening.full_clean()
+    screening.save()
+    return screening
 
 
 def _reason_dict(reason: rules.Reason) -> dict:
@@ -295,12 +316,14 @@ def screen_intake(*, by, intake: IntakeQuestionnaire) -> list[Screening]:
     """Screen a completed intake for every procedure at once (one stored row each)."""
     taken = intake.taken_at
     return _store(
-        by=by,
-        patient=intake.patient,
-        intake=intake,
-        answers=intake.answers,
-        answered_at=dict.fromkeys(intake.answers, taken),
-        kind=ScreeningKind.INTAKE,
+        _Sitting(
+            by=by,
+            patient=intake.patient,
+            intake=intake,
+            kind=ScreeningKind.INTAKE,
+            answers=intake.answers,
+            answered_at=dict.fromkeys(intake.answers, taken),
+        )
     )
 
 
@@ -335,12 +358,14 @@ def screen_day_of(*, by, patient: Patient, answers: dict[str, bool]) -> list[Scr
         base, times = dict(intake.answers), dict.fromkeys(intake.answers, intake.taken_at)
     now = timezone.now()
     return _store(
-        by=by,
-        patient=patient,
-        intake=intake,
-        answers={**base, **answers},
-        answered_at={**times, **dict.fromkeys(answers, now)},
-        kind=ScreeningKind.DAY_OF,
+        _Sitting(
+            by=by,
+            patient=patient,
+            intake=intake,
+            kind=ScreeningKind.DAY_OF,
+            answers={**base, **answers},
+            answered_at={**times, **dict.fromkeys(answers, now)},
+        )
     )
 
 
@@ -349,9 +374,10 @@ def _restore(*, by, patient: Patient, kind: str) -> list[Screening]:
     answers, times, newest = _latest_answers(patient)
     if newest is None:
         return []
-    return _store(
-        by=by, patient=patient, intake=newest.intake, answers=answers, answered_at=times, kind=kind
+    sitting = _Sitting(
+        by=by, patient=patient, intake=newest.intake, kind=kind, answers=answers, answered_at=times
     )
+    return _store(sitting)
 
 
 def screen_facts_changed(*, by, patient: Patient) -> list[Screening]:
@@ -581,7 +607,13 @@ class EligibilitySummary:
 
 
 def _timeline(loaded: PatientHistory) -> tuple[TimelineEntry, ...]:
-    entries = []
+    """Everything that happened to the patient's eligibility, newest first."""
+    entries = [*_screening_entries(loaded), *_decision_entries(loaded), *_signoff_entries(loaded)]
+    return tuple(sorted(entries, key=lambda e: e.at, reverse=True))
+
+
+def _screening_entries(loaded: PatientHistory) -> Iterable[TimelineEntry]:
+    """One entry for the procedures screened together (same moment, same kind)."""
     by_moment: dict[tuple, list[Screening]] = {}
     for screening in loaded.screenings:
         by_moment.setdefault((screening.screened_at, screening.kind), []).append(screening)
@@ -595,44 +627,40 @@ def _timeline(loaded: PatientHistory) -> tuple[TimelineEntry, ...]:
         what = f"{first.get_kind_display()} screening — {outcomes}"
         if found:
             what += f" (found: {', '.join(found)})"
-        entries.append(
-            TimelineEntry(at, "screening", _who(first.screened_by), what, first.valid_until)
-        )
+        yield TimelineEntry(at, "screening", _who(first.screened_by), what, first.valid_until)
+
+
+def _decision_entries(loaded: PatientHistory) -> Iterable[TimelineEntry]:
     for review in loaded.reviews:
         codes = ", ".join(_code_label(c) for c in review.codes)
-        what = f"{review.get_decision_display()}: {review.get_procedure_display()} ({codes})"
-        entries.append(
-            TimelineEntry(
-                review.decided_at,
-                "decision",
-                _who(review.decided_by),
-                what,
-                review.cleared_until,
-                review.note,
-            )
+        yield TimelineEntry(
+            review.decided_at,
+            "decision",
+            _who(review.decided_by),
+            f"{review.get_decision_display()}: {review.get_procedure_display()} ({codes})",
+            review.cleared_until,
+            review.note,
         )
+
+
+def _signoff_entries(loaded: PatientHistory) -> Iterable[TimelineEntry]:
     for signoff in loaded.signoffs:
-        entries.append(
-            TimelineEntry(
-                signoff.signed_at,
-                "signoff",
-                _who(signoff.signed_by),
-                "Signed off same-day microneedling then LLLT",
-                signoff.until,
-                signoff.note,
-            )
+        yield TimelineEntry(
+            signoff.signed_at,
+            "signoff",
+            _who(signoff.signed_by),
+            "Signed off same-day microneedling then LLLT",
+            signoff.until,
+            signoff.note,
         )
         if signoff.ended_at:
-            entries.append(
-                TimelineEntry(
-                    signoff.ended_at,
-                    "signoff",
-                    _who(signoff.ended_by),
-                    "Ended the same-day microneedling then LLLT sign-off",
-                    note=signoff.end_note,
-                )
+            yield TimelineEntry(
+                signoff.ended_at,
+                "signoff",
+                _who(signoff.ended_by),
+                "Ended the same-day microneedling then LLLT sign-off",
+                note=signoff.end_note,
             )
-    return tuple(sorted(entries, key=lambda e: e.at, reverse=True))
 
 
 def _code_label(code: str) -> str:
@@ -752,35 +780,35 @@ def decision_record(
     if procedure not in rules.PROCEDURES:
         raise ValidationError(f"Unknown procedure {procedure!r}.")
     today = _clinic_today()
+    asked = _Asked(by=by, decision=decision, note=note, cleared_until=cleared_until, today=today)
     with transaction.atomic(), actor(by):
         loaded = PatientHistory.load(patient)
-        allowed = _decidable(loaded, procedure, decision, today)
-        chosen = sorted(set(codes)) if codes else allowed
-        _check_codes(loaded, procedure, decision, chosen, allowed, today)
-        # A lift concerns the scalp, so it reaches every procedure the same findings block.
-        codes_by_procedure = {procedure: chosen}
-        if decision in lifecycle.LIFTS:
-            for other in rules.PROCEDURES:
-                shared = set(chosen) & set(_decidable(loaded, other, decision, today))
-                if other != procedure and shared:
-                    codes_by_procedure[other] = sorted(shared)
-        targets = list(codes_by_procedure)
-        reviews = [
-            _save_decision(
-                by=by,
-                loaded=loaded,
-                procedure=p,
-                decision=decision,
-                note=note,
-                codes=codes,
-                cleared_until=cleared_until,
-                today=today,
-            )
-            for p, codes in codes_by_procedure.items()
-        ]
-        _refresh_status(patient, targets, today)
+        targets = _targets(loaded, procedure, decision, codes, today)
+        reviews = [_save_decision(asked, loaded, p, named) for p, named in targets.items()]
+        _refresh_status(patient, list(targets), today)
         eligibility_changed.send(sender=PhysicianReview, patient=patient, by=by)
     return reviews
+
+
+def _targets(
+    loaded: PatientHistory,
+    procedure: str,
+    decision: str,
+    codes: Iterable[str] | None,
+    today: date,
+) -> dict[str, list[str]]:
+    """The codes the decision names (all it may name, by default), checked, by procedure: a lift
+    concerns the scalp, so it reaches every procedure the same findings block."""
+    allowed = _decidable(loaded, procedure, decision, today)
+    chosen = sorted(set(codes)) if codes else allowed
+    _check_codes(loaded, procedure, decision, chosen, allowed, today)
+    targets = {procedure: chosen}
+    if decision in lifecycle.LIFTS:
+        for other in rules.PROCEDURES:
+            shared = set(chosen) & set(_decidable(loaded, other, decision, today))
+            if other != procedure and shared:
+                targets[other] = sorted(shared)
+    return targets
 
 
 def _check_codes(loaded, procedure, decision, chosen, allowed, today) -> None:
@@ -803,31 +831,42 @@ def _check_codes(loaded, procedure, decision, chosen, allowed, today) -> None:
         raise ValidationError({"codes": f"Not open for this decision: {labels}."})
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """A physician's decision as asked, before it is stored for each procedure it reaches."""
+
+    by: Any
+    decision: str
+    note: str
+    cleared_until: date | None
+    today: date
+
+
 def _save_decision(
-    *, by, loaded, procedure, decision, note, codes, cleared_until, today
+    asked: _Asked, loaded: PatientHistory, procedure: str, codes: list[str]
 ) -> PhysicianReview:
     latest = loaded.latest(procedure)
     if latest is None:
         raise ValidationError("The patient has not been screened for this procedure.")
     pol = policy()
-    verdict = lifecycle.assess_procedure(loaded.history, procedure, today, pol)
+    verdict = lifecycle.assess_procedure(loaded.history, procedure, asked.today, pol)
     record = _screening_record(latest)
     facts = lifecycle.current_facts(record)
     until = None
-    if decision == lifecycle.CLEAR:
-        until = _clearance_end(verdict, codes, cleared_until, today)
+    if asked.decision == lifecycle.CLEAR:
+        until = _clearance_end(verdict, codes, asked.cleared_until, asked.today)
     review = PhysicianReview(
         screening=latest,
         patient_id=latest.patient_id,
         procedure=procedure,
-        decision=decision,
+        decision=asked.decision,
         codes=list(codes),
         facts={c: facts.get(c) for c in codes},
         details=dict(record.details),
         cleared_until=until,
-        note=note,
+        note=asked.note,
         decided_at=timezone.now(),
-        decided_by=by,
+        decided_by=asked.by,
     )
     review.full_clean()
     review.save()

@@ -8,19 +8,13 @@ from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
+from core.bounds import DateInput
 from intake import questionnaire
 from intake.models import TREATMENTS, IntakeQuestionnaire, Patient, TreatmentUse
 from intake.services import PATIENT_FIELDS
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 CONFIRM = "confirm_not_duplicate"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PatientForm(forms.ModelForm):

@@ -18,7 +18,8 @@ from core.bounds import BoundedDateField
 from eligibility.models import PhysicianReview, Screening
 from intake.models import IntakeQuestionnaire, Patient
 from reports.exports import CHUNK
-from reports.forms import DateInput, StaffChoiceField
+from reports.forms import StaffChoiceField
+from scheduling.forms import DateInput
 from scheduling.models import Consent, SessionEvent, TreatmentSession
 
 SESSION_KEY = "auditlog_search"

@@ -49,80 +49,137 @@ def _number(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
-def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) -> SafeString:
-    """Grouped vertical bars, one group per label, one bar per series, a legend on top."""
-    groups = max(1, len(labels))
-    # A fixed canvas: many groups get thinner bars (and every n-th label) instead of a chart
-    # so wide that it shrinks to nothing on the page.
-    group_width = (WIDTH - LEFT - RIGHT) / groups
-    bar = min(BAR, group_width * 0.8 / max(1, len(series)))
-    label_every = -(-groups // MAX_LABELS)
-    plot_height = HEIGHT - TOP - BOTTOM
-    top_value = _nice_max(max((v for s in series for v in s.values), default=0))
-    base = TOP + plot_height
+@dataclass(frozen=True)
+class _Frame:
+    """Where values and groups sit on the fixed canvas: many groups get thinner bars (and every
+    n-th label) instead of a chart so wide that it shrinks to nothing on the page."""
 
-    def y(value: float) -> float:
-        return TOP + plot_height - plot_height * value / top_value
+    groups: int
+    bars_per_group: int
+    top_value: float
 
-    ticks = [top_value * tick / TICKS for tick in range(TICKS + 1)]
-    grid = format_html_join(
+    @property
+    def group_width(self) -> float:
+        return (WIDTH - LEFT - RIGHT) / self.groups
+
+    @property
+    def bar(self) -> float:
+        return min(BAR, self.group_width * 0.8 / max(1, self.bars_per_group))
+
+    @property
+    def label_every(self) -> int:
+        return -(-self.groups // MAX_LABELS)
+
+    @property
+    def plot_height(self) -> float:
+        return HEIGHT - TOP - BOTTOM
+
+    @property
+    def base(self) -> float:
+        return TOP + self.plot_height
+
+    def y(self, value: float) -> float:
+        return TOP + self.plot_height - self.plot_height * value / self.top_value
+
+    def left(self, index: int) -> float:
+        """The left edge of group `index`'s first bar."""
+        return (
+            LEFT
+            + (self.group_width - self.bar * self.bars_per_group) / 2
+            + index * self.group_width
+        )
+
+
+def _grid(frame: _Frame) -> SafeString:
+    """Horizontal lines at even steps of the value axis, each with its value."""
+    ticks = [frame.top_value * tick / TICKS for tick in range(TICKS + 1)]
+    return format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#dee2e6"/>'
         '<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#6c757d">{}</text>',
         (
-            (LEFT, WIDTH - RIGHT, _f(y(v)), _f(y(v)), LEFT - 4, _f(y(v) + 3), _number(v))
+            (
+                LEFT,
+                WIDTH - RIGHT,
+                _f(frame.y(v)),
+                _f(frame.y(v)),
+                LEFT - 4,
+                _f(frame.y(v) + 3),
+                _number(v),
+            )
             for v in ticks
         ),
     )
-    legend = []
+
+
+def _legend(series: Sequence[Series]) -> SafeString:
+    """A colour key and name per series, in a row across the top."""
+    keys = []
     x = LEFT
     for s in series:
-        legend.append((x, s.colour, x + 14, s.name))
+        keys.append((x, s.colour, x + 14, s.name))
         x += 14 + 7 * len(s.name) + 16
-    keys = format_html_join(
+    return format_html_join(
         "",
         '<rect x="{}" y="8" width="10" height="10" fill="{}"/>'
         '<text x="{}" y="17" font-size="11" fill="#212529">{}</text>',
-        legend,
+        keys,
     )
-    groups_svg = []
-    for index, label in enumerate(labels):
-        left = LEFT + (group_width - bar * len(series)) / 2 + index * group_width
-        groups_svg.append(
-            format_html_join(
-                "",
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                "<title>{}: {} {}</title></rect>",
-                (
-                    (
-                        _f(left + offset * bar),
-                        _f(y(s.values[index])),
-                        _f(max(bar - 1, 0.5)),
-                        _f(base - y(s.values[index])),
-                        s.colour,
-                        label,
-                        s.name,
-                        _number(s.values[index]),
-                    )
-                    for offset, s in enumerate(series)
-                ),
-            )
-        )
-        if index % label_every:
-            continue
-        centre = _f(left + bar * len(series) / 2)
-        under = _f(base + 12)
-        groups_svg.append(
-            format_html(
-                '<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#212529" '
-                'transform="rotate(-40 {} {})">{}</text>',
-                centre,
-                under,
-                centre,
-                under,
+
+
+def _bars(frame: _Frame, index: int, label: str, series: Sequence[Series]) -> SafeString:
+    """One group's bars, each with a title a pointer or screen reader can read."""
+    left = frame.left(index)
+    return format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {} {}</title></rect>',
+        (
+            (
+                _f(left + offset * frame.bar),
+                _f(frame.y(s.values[index])),
+                _f(max(frame.bar - 1, 0.5)),
+                _f(frame.base - frame.y(s.values[index])),
+                s.colour,
                 label,
+                s.name,
+                _number(s.values[index]),
             )
-        )
+            for offset, s in enumerate(series)
+        ),
+    )
+
+
+def _group_label(frame: _Frame, index: int, label: str) -> SafeString:
+    """A group's label under its bars, slanted so that long ones fit."""
+    centre = _f(frame.left(index) + frame.bar * frame.bars_per_group / 2)
+    under = _f(frame.base + 12)
+    return format_html(
+        '<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#212529" '
+        'transform="rotate(-40 {} {})">{}</text>',
+        centre,
+        under,
+        centre,
+        under,
+        label,
+    )
+
+
+def _groups(frame: _Frame, labels: Sequence[str], series: Sequence[Series]) -> list[SafeString]:
+    parts = []
+    for index, label in enumerate(labels):
+        parts.append(_bars(frame, index, label, series))
+        if not index % frame.label_every:
+            parts.append(_group_label(frame, index, label))
+    return parts
+
+
+def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) -> SafeString:
+    """Grouped vertical bars, one group per label, one bar per series, a legend on top."""
+    frame = _Frame(
+        groups=max(1, len(labels)),
+        bars_per_group=len(series),
+        top_value=_nice_max(max((v for s in series for v in s.values), default=0)),
+    )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {} {}" '
         'role="img" aria-label="{}"><title>{}</title>{}{}{}</svg>',
@@ -130,9 +187,9 @@ def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series]) ->
         HEIGHT,
         title,
         title,
-        grid,
-        keys,
-        format_html_join("", "{}", ((part,) for part in groups_svg)),
+        _grid(frame),
+        _legend(series),
+        format_html_join("", "{}", ((part,) for part in _groups(frame, labels, series))),
     )
 
 

@@ -84,29 +84,31 @@ class ReportExport:
     rows: Callable[..., Iterator[tuple]]
 
 
+def _ordered_rows(qs: QuerySet, first: str, fields: tuple[str, ...]) -> Iterator[tuple]:
+    """`fields` of every row, ordered by `first` then id: one query, a chunk in memory."""
+    return qs.order_by(first, "id").values_list(*fields).iterator(chunk_size=CHUNK)
+
+
+SESSION_FIELDS = (
+    "id",
+    "start",
+    "end",
+    "session_type__name",
+    "session_type__procedure_codes",
+    "provider__username",
+    "room__name",
+    "device__serial",
+    "status",
+    "patient__mrn",
+    "cartridge_lot",
+    "prp_kit_lot",
+    "completed_at",
+)
+
+
 def session_rows(filters: ReportFilters, *, by=None) -> Iterator[tuple]:
-    qs = (
-        queries.sessions(filters)
-        .order_by("start", "id")
-        .values_list(
-            "id",
-            "start",
-            "end",
-            "session_type__name",
-            "session_type__procedure_codes",
-            "provider__username",
-            "room__name",
-            "device__serial",
-            "status",
-            "patient__mrn",
-            "cartridge_lot",
-            "prp_kit_lot",
-            "completed_at",
-        )
-    )
-    for pk, start, end, type_name, codes, provider, room, serial, status, mrn, *rest in qs.iterator(
-        chunk_size=CHUNK
-    ):
+    for row in _ordered_rows(queries.sessions(filters), "start", SESSION_FIELDS):
+        pk, start, end, type_name, codes, provider, room, serial, status, mrn, *rest = row
         cartridge, kit, completed_at = rest
         yield (
             pk,
@@ -130,26 +132,23 @@ def _codes(reasons, severity: str) -> str:
     return ";".join(r.get("code", "") for r in reasons or [] if r.get("severity") == severity)
 
 
+SCREENING_FIELDS = (
+    "id",
+    "screened_at",
+    "patient__mrn",
+    "procedure",
+    "kind",
+    "outcome",
+    "reasons",
+    "ruleset_version",
+    "valid_until",
+    "screened_by__username",
+)
+
+
 def screening_rows(filters: ReportFilters, *, by=None) -> Iterator[tuple]:
-    qs = (
-        queries.screenings(filters)
-        .order_by("screened_at", "id")
-        .values_list(
-            "id",
-            "screened_at",
-            "patient__mrn",
-            "procedure",
-            "kind",
-            "outcome",
-            "reasons",
-            "ruleset_version",
-            "valid_until",
-            "screened_by__username",
-        )
-    )
-    for pk, screened_at, mrn, procedure, kind, outcome, reasons, version, valid, by in qs.iterator(
-        chunk_size=CHUNK
-    ):
+    for row in _ordered_rows(queries.screenings(filters), "screened_at", SCREENING_FIELDS):
+        pk, screened_at, mrn, procedure, kind, outcome, reasons, version, valid, screener = row
         yield (
             pk,
             _local(screened_at),
@@ -162,30 +161,27 @@ def screening_rows(filters: ReportFilters, *, by=None) -> Iterator[tuple]:
             _codes(reasons, "caution"),
             version,
             _text(valid),
-            by,
+            screener,
         )
+
+
+REVIEW_FIELDS = (
+    "id",
+    "procedure",
+    "patient__mrn",
+    "screening_id",
+    "screening__screened_at",
+    "decided_at",
+    "decision",
+    "decided_by__username",
+    "cleared_until",
+)
 
 
 def review_rows(filters: ReportFilters, *, by=None) -> Iterator[tuple]:
-    qs = (
-        queries.reviews(filters)
-        .order_by("decided_at", "id")
-        .values_list(
-            "id",
-            "procedure",
-            "patient__mrn",
-            "screening_id",
-            "screening__screened_at",
-            "decided_at",
-            "decision",
-            "decided_by__username",
-            "cleared_until",
-        )
-    )
-    for pk, procedure, mrn, screening_id, screened_at, decided_at, *rest in qs.iterator(
-        chunk_size=CHUNK
-    ):
-        decision, by, cleared_until = rest
+    for row in _ordered_rows(queries.reviews(filters), "decided_at", REVIEW_FIELDS):
+        pk, procedure, mrn, screening_id, screened_at, decided_at, *rest = row
+        decision, decider, cleared_until = rest
         hours = Decimal((decided_at - screened_at).total_seconds() / 3600).quantize(Decimal("0.01"))
         yield (
             pk,
@@ -196,7 +192,7 @@ def review_rows(filters: ReportFilters, *, by=None) -> Iterator[tuple]:
             _local(decided_at),
             hours,
             decision,
-            by,
+            decider,
             _text(cleared_until),
         )
 

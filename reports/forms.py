@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.bounds import BoundedDateField
+from core.bounds import BoundedDateField, DateInput
 from eligibility.models import Procedure
 from scheduling.models import Room, SessionType, Status
 
@@ -22,13 +22,6 @@ MAX_DAYS = 5 * 366
 MAX_DAY_POINTS = 366
 
 BY_CHOICES = (("day", "Day"), ("week", "Week"), ("month", "Month"))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class StaffChoiceField(forms.ModelChoiceField):

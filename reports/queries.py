@@ -273,70 +273,97 @@ def _by_period(qs: QuerySet[TreatmentSession], filters: ReportFilters) -> list[d
     return [_row(period, counted.get(i, {})) for i, period in enumerate(periods)]
 
 
-def sessions_report(filters: ReportFilters) -> SessionsReport:
-    """Every figure of the sessions page in a fixed number of queries, whatever the sessions.
-
-    One grouped query counts per combination of session type, provider, room and device
-    (a few hundred rows at most, however long the range); totals, procedures, providers,
-    rooms and utilisation are sums of those rows. Periods, session types, staff, rooms,
-    devices and opening hours are one query each.
-    """
-    qs = sessions(filters)
-    by_period = _by_period(qs, filters)
-    combos = list(
+def _combinations(qs: QuerySet[TreatmentSession]) -> list[dict]:
+    """Counts, and minutes of live sessions, per combination of session type, provider, room
+    and device: a few hundred rows at most, however long the range."""
+    return list(
         qs.values("session_type_id", "provider_id", "room_id", "device_id")
         .annotate(**SESSION_COUNTS, live_minutes=Sum(_Minutes(), filter=~Q(status__in=RELEASED)))
         .order_by()
     )
-    session_types = list(SessionType.objects.order_by("name"))
-    codes = {t.pk: t.procedure_codes.split("+") for t in session_types}
-    # The database's collation orders the providers, as it did when it grouped them.
-    staff = list(
+
+
+def _staff(combinations: list[dict]) -> list:
+    """The active staff and whoever provided a session in the combinations. The database's
+    collation orders them, as it did when it grouped them."""
+    return list(
         get_user_model()
-        .objects.filter(Q(is_active=True) | Q(pk__in={row["provider_id"] for row in combos}))
+        .objects.filter(Q(is_active=True) | Q(pk__in={row["provider_id"] for row in combinations}))
         .order_by("last_name", "username")
     )
-    all_rooms = list(Room.objects.order_by("name"))
 
-    totals: dict = {}
-    per_procedure: dict[str, dict] = defaultdict(dict)
-    per_provider: dict[int, dict] = {}
-    per_room: dict[int, dict] = {}
-    room_minutes: Counter = Counter()
-    device_minutes: Counter = Counter()
-    for row in combos:
-        _add(totals, row)
-        for code in codes[row["session_type_id"]]:
-            _add(per_procedure[code], row)
-        _add(per_provider.setdefault(row["provider_id"], {}), row)
-        _add(per_room.setdefault(row["room_id"], {}), row)
+
+@dataclass
+class _Sums:
+    """The combinations summed in total and per procedure, provider and room, and the minutes
+    of live sessions per room and device."""
+
+    totals: dict = field(default_factory=dict)
+    per_procedure: defaultdict[str, dict] = field(default_factory=lambda: defaultdict(dict))
+    per_provider: dict[int, dict] = field(default_factory=dict)
+    per_room: dict[int, dict] = field(default_factory=dict)
+    room_minutes: Counter = field(default_factory=Counter)
+    device_minutes: Counter = field(default_factory=Counter)
+
+    def add(self, row: dict, codes: list[str]) -> None:
+        _add(self.totals, row)
+        for code in codes:
+            _add(self.per_procedure[code], row)
+        _add(self.per_provider.setdefault(row["provider_id"], {}), row)
+        _add(self.per_room.setdefault(row["room_id"], {}), row)
         if row["booked"] - row["cancelled"] - row["no_show"]:
             # Live sessions: cancelled and no-show sessions held nothing.
-            room_minutes[row["room_id"]] += row["live_minutes"] or 0
-            device_minutes[row["device_id"]] += row["live_minutes"] or 0
+            self.room_minutes[row["room_id"]] += row["live_minutes"] or 0
+            self.device_minutes[row["device_id"]] += row["live_minutes"] or 0
 
-    by_procedure = [
+
+def _by_procedure(per_procedure: dict[str, dict]) -> list[dict]:
+    return [
         _row(PROCEDURE_LABELS[code], per_procedure[code])
         for code in rules.PROCEDURES
         if code in per_procedure
     ]
-    # Grouped by name, as the page always did: one row per first name, last name, username.
+
+
+def _by_provider(staff: list, per_provider: dict[int, dict]) -> list[dict]:
+    """Grouped by name, as the page always did: one row per first name, last name, username."""
     per_name: dict[tuple, dict] = {}
     for person in staff:
         if person.pk in per_provider:
             name = (person.first_name, person.last_name, person.username)
             _add(per_name.setdefault(name, {}), per_provider[person.pk])
-    by_provider = [
+    return [
         _row(f"{first} {last}".strip() or username, counts)
         for (first, last, username), counts in per_name.items()
     ]
-    by_room = [_row(room.name, per_room[room.pk]) for room in all_rooms if room.pk in per_room]
-    rooms, devices = _utilisation(filters, all_rooms, room_minutes, device_minutes)
+
+
+def sessions_report(filters: ReportFilters) -> SessionsReport:
+    """Every figure of the sessions page in a fixed number of queries, whatever the sessions.
+
+    One grouped query counts per combination of session type, provider, room and device;
+    totals, procedures, providers, rooms and utilisation are sums of those rows. Periods,
+    session types, staff, rooms, devices and opening hours are one query each.
+    """
+    qs = sessions(filters)
+    by_period = _by_period(qs, filters)
+    combinations = _combinations(qs)
+    session_types = list(SessionType.objects.order_by("name"))
+    codes = {t.pk: t.procedure_codes.split("+") for t in session_types}
+    staff = _staff(combinations)
+    all_rooms = list(Room.objects.order_by("name"))
+    sums = _Sums()
+    for row in combinations:
+        sums.add(row, codes[row["session_type_id"]])
+    by_room = [
+        _row(room.name, sums.per_room[room.pk]) for room in all_rooms if room.pk in sums.per_room
+    ]
+    rooms, devices = _utilisation(filters, all_rooms, sums.room_minutes, sums.device_minutes)
     return SessionsReport(
-        _row("All sessions", totals),
+        _row("All sessions", sums.totals),
         by_period,
-        by_procedure,
-        by_provider,
+        _by_procedure(sums.per_procedure),
+        _by_provider(staff, sums.per_provider),
         by_room,
         rooms,
         devices,
@@ -386,8 +413,8 @@ class ScreeningsReport:
     total: int
 
 
-def screenings_report(filters: ReportFilters) -> ScreeningsReport:
-    qs = screenings(filters)
+def _outcomes(qs: QuerySet[Screening]) -> list[dict]:
+    """Screenings per procedure and outcome, for the procedures screened at all."""
     counts = {
         (row["procedure"], row["outcome"]): row["n"]
         for row in qs.values("procedure", "outcome").annotate(n=Count("id")).order_by()
@@ -403,8 +430,12 @@ def screenings_report(filters: ReportFilters) -> ScreeningsReport:
         row["total"] = row["eligible"] + row["needs_review"] + row["ineligible"]
         if row["total"]:
             outcomes.append(row)
+    return outcomes
 
-    # A screening counts once per reason code, whatever its other reasons.
+
+def _reasons(qs: QuerySet[Screening]) -> list[dict]:
+    """Screenings per reason code, most frequent first. A screening counts once per reason
+    code, whatever its other reasons."""
     excluded: Counter = Counter()
     reviewed: Counter = Counter()
     labels: dict[str, str] = {}
@@ -419,20 +450,23 @@ def screenings_report(filters: ReportFilters) -> ScreeningsReport:
                 seen_review.add(code)
         excluded.update(seen_exclude)
         reviewed.update(seen_review)
-    reasons = sorted(
-        (
-            {
-                "code": code,
-                "label": labels[code],
-                "excluded": excluded[code],
-                "review": reviewed[code],
-                "total": excluded[code] + reviewed[code],
-            }
-            for code in set(excluded) | set(reviewed)
-        ),
-        key=lambda r: (-r["total"], r["code"]),
+    rows = (
+        {
+            "code": code,
+            "label": labels[code],
+            "excluded": excluded[code],
+            "review": reviewed[code],
+            "total": excluded[code] + reviewed[code],
+        }
+        for code in set(excluded) | set(reviewed)
     )
-    return ScreeningsReport(outcomes, reasons, sum(r["total"] for r in outcomes))
+    return sorted(rows, key=lambda r: (-r["total"], r["code"]))
+
+
+def screenings_report(filters: ReportFilters) -> ScreeningsReport:
+    qs = screenings(filters)
+    outcomes = _outcomes(qs)
+    return ScreeningsReport(outcomes, _reasons(qs), sum(r["total"] for r in outcomes))
 
 
 # Physician review turnaround ------------------------------------------------------------------

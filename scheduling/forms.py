@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 
-from core.bounds import BoundedDateField, days_from_today
+from core.bounds import BoundedDateField, DateInput, days_from_today
 from eligibility import rules
 from scheduling import selectors, times
 from scheduling.models import Device, Room, TreatmentSession
@@ -15,13 +15,6 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 
 #: How far ahead a session may be booked or moved, or free slots searched: two years.
 HORIZON_DAYS = 2 * 366
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TimeInput(forms.TimeInput):

@@ -1,6 +1,7 @@
 from datetime import date
 
-from django.urls import path, register_converter
+from django.urls import URLPattern, path, register_converter
+from django.views import View
 
 from core import bounds
 from scheduling import views
@@ -26,6 +27,12 @@ register_converter(DateConverter, "day")
 
 app_name = "scheduling"
 
+
+def _session_path(action: str, view: type[View]) -> URLPattern:
+    """A page or button of one session: `sessions/<pk>/<action>/`, named `session-<action>`."""
+    return path(f"sessions/<int:pk>/{action}/", view.as_view(), name=f"session-{action}")
+
+
 urlpatterns = [
     path("", views.DayView.as_view(), name="today"),
     path("day/<day:day>/", views.DayView.as_view(), name="day"),
@@ -33,26 +40,14 @@ urlpatterns = [
     path("attention/", views.AttentionView.as_view(), name="attention"),
     path("book/", views.SessionBookView.as_view(), name="session-book"),
     path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session-detail"),
-    path(
-        "sessions/<int:pk>/reschedule/",
-        views.SessionRescheduleView.as_view(),
-        name="session-reschedule",
-    ),
-    path("sessions/<int:pk>/cancel/", views.SessionCancelView.as_view(), name="session-cancel"),
-    path(
-        "sessions/<int:pk>/check-in/", views.SessionCheckInView.as_view(), name="session-check-in"
-    ),
-    path("sessions/<int:pk>/no-show/", views.SessionNoShowView.as_view(), name="session-no-show"),
-    path("sessions/<int:pk>/start/", views.SessionStartView.as_view(), name="session-start"),
-    path(
-        "sessions/<int:pk>/treatment/",
-        views.TreatmentRecordView.as_view(),
-        name="session-treatment",
-    ),
-    path(
-        "sessions/<int:pk>/complete/", views.SessionCompleteView.as_view(), name="session-complete"
-    ),
-    path("sessions/<int:pk>/post-care/", views.PostCareView.as_view(), name="session-post-care"),
+    _session_path("reschedule", views.SessionRescheduleView),
+    _session_path("cancel", views.SessionCancelView),
+    _session_path("check-in", views.SessionCheckInView),
+    _session_path("no-show", views.SessionNoShowView),
+    _session_path("start", views.SessionStartView),
+    _session_path("treatment", views.TreatmentRecordView),
+    _session_path("complete", views.SessionCompleteView),
+    _session_path("post-care", views.PostCareView),
     path(
         "patients/<int:pk>/consent/<slug:procedure>/",
         views.ConsentCreateView.as_view(),

@@ -7,6 +7,7 @@ from django.test import Client
 
 from core.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
 from tests.factories import UserFactory, login_client
+from tests.scheduling.factories import make_clinic
 
 
 @pytest.fixture
@@ -41,6 +42,13 @@ def physician_client(physician_user):
 @pytest.fixture
 def admin_client_(admin_user):
     return _client_for(admin_user)
+
+
+@pytest.fixture
+def clinic(front_desk_user, physician_user):
+    """Rooms, devices, session types and hours (`make_clinic`), run by the users the client
+    fixtures log in as."""
+    return make_clinic(desk=front_desk_user, doctor=physician_user)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Shared vocabulary of the permission matrix (issue 12, "the permission matrix per method").
 
 Each app has `tests/<app>/permission_cases.py` with `make_objects()` (the records its URLs need,
-as a dict) and `CASES`, one `declare(...)` per view: the roles it is for and what it answers to
+as a dict) and `CASES`, one `page(...)` per view: the roles it is for and what it answers to
 each method it accepts. From that, every identity's answer to every method is set down:
 
 - anonymous: sent to the login page (unless the view says otherwise);
@@ -17,6 +17,9 @@ each method it accepts. From that, every identity's answer to every method is se
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 ANON = "anonymous"
 FRONT_DESK = "front_desk"
@@ -103,3 +106,26 @@ def declare(
         row.update((override or {}).get(identity, {}))
         answers[identity] = row
     return Case(name, url, answers, data)
+
+
+@dataclass(frozen=True)
+class Made:
+    """In a `page()` declaration: the value `make_objects()` returned under `key`."""
+
+    key: str
+
+
+def page(name: str, *args, query: dict | None = None, **expected) -> Case:
+    """`declare()` for the URL named `name`, reversed with `args` and `query` appended; in
+    either, a `Made` stands for a record `make_objects()` made."""
+
+    def url(objects: dict) -> str:
+        def value(arg):
+            return objects[arg.key] if isinstance(arg, Made) else arg
+
+        path = reverse(name, args=[value(arg) for arg in args])
+        if query:
+            path += "?" + urlencode({key: value(arg) for key, arg in query.items()})
+        return path
+
+    return declare(name, url, **expected)

@@ -1,5 +1,3 @@
-from django.urls import reverse
-
 from tests.permission_matrix import (
     ANON,
     CLINIC_ADMIN,
@@ -12,7 +10,7 @@ from tests.permission_matrix import (
     TWO_FACTOR,
     UNVERIFIED_ADMIN,
     UNVERIFIED_PHYSICIAN,
-    declare,
+    page,
 )
 
 SIGNED_IN = (FRONT_DESK, PHYSICIAN, CLINIC_ADMIN, NO_GROUP)
@@ -22,22 +20,17 @@ def make_objects() -> dict:
     return {}
 
 
-def _page(name: str, *args, **expected):
-    """The case of the URL named `name` (reversed with `args`), under that name."""
-    return declare(name, lambda o: reverse(name, args=args), **expected)
-
-
 def row(get=NOT_ALLOWED, post=NOT_ALLOWED, rest=NOT_ALLOWED) -> dict:
     return {"get": get, "post": post, "put": rest, "patch": rest, "delete": rest}
 
 
 CASES = [
     # Signed in already: straight on, whatever the method.
-    _page("login", who=(), others=REDIRECT, override={ANON: row(get=OK, post=OK)}),
-    _page("logout", who=(*SIGNED_IN, UNVERIFIED_PHYSICIAN, UNVERIFIED_ADMIN), post=REDIRECT),
-    _page("dashboard", who=SIGNED_IN, get=OK),
+    page("login", who=(), others=REDIRECT, override={ANON: row(get=OK, post=OK)}),
+    page("logout", who=(*SIGNED_IN, UNVERIFIED_PHYSICIAN, UNVERIFIED_ADMIN), post=REDIRECT),
+    page("dashboard", who=SIGNED_IN, get=OK),
     # The two-factor pages are the ones a password-only session may reach: the one that fits.
-    _page(
+    page(
         "two-factor-verify",
         who=(FRONT_DESK, PHYSICIAN, CLINIC_ADMIN),
         get=OK,
@@ -47,20 +40,20 @@ CASES = [
             UNVERIFIED_ADMIN: row(OK, OK),
         },
     ),
-    _page(
+    page(
         "two-factor-setup",
         who=SIGNED_IN,
         get=OK,
         post=OK,
         override={UNVERIFIED_PHYSICIAN: row(OK, OK)},
     ),
-    _page("password_change", who=SIGNED_IN, get=OK, post=OK),
-    _page("password_change_done", who=SIGNED_IN, get=OK),
+    page("password_change", who=SIGNED_IN, get=OK, post=OK),
+    page("password_change_done", who=SIGNED_IN, get=OK),
     # Open to anyone who has lost their password.
-    _page("password_reset", who=(ANON, *SIGNED_IN), get=OK, post=OK),
-    _page("password_reset_done", who=(ANON, *SIGNED_IN), get=OK),
+    page("password_reset", who=(ANON, *SIGNED_IN), get=OK, post=OK),
+    page("password_reset_done", who=(ANON, *SIGNED_IN), get=OK),
     # A link that is not valid (any more) answers the same page to every method.
-    _page(
+    page(
         "password_reset_confirm",
         "MQ",
         "bad-token",
@@ -69,5 +62,5 @@ CASES = [
         post=OK,
         override={identity: row(OK, OK, OK) for identity in (ANON, *SIGNED_IN)},
     ),
-    _page("password_reset_complete", who=(ANON, *SIGNED_IN), get=OK),
+    page("password_reset_complete", who=(ANON, *SIGNED_IN), get=OK),
 ]

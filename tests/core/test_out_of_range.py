@@ -33,7 +33,6 @@ from tests.scheduling.factories import (
     MN,
     MN_LLLT,
     PRP_MN,
-    make_clinic,
     make_session,
     on_day,
     screened_patient,
@@ -147,8 +146,7 @@ class World:
 
 
 @pytest.fixture
-def world(front_desk_user, physician_user, admin_user) -> World:
-    clinic = make_clinic(desk=front_desk_user, doctor=physician_user)
+def world(clinic, front_desk_user, admin_user) -> World:
     patient = screened_patient(by=front_desk_user, patient__last_name="Range")
     booked = make_session(clinic, patient=patient, start=on_day(2, 10))
     today = make_session(clinic, patient=patient, start=timezone.now() + timedelta(minutes=5))

@@ -4,18 +4,16 @@ are rate-limited per account and per address without telling anyone which addres
 reset link reaches a log."""
 
 import logging
-import os
 import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from core.roles import FRONT_DESK
+from tests.core.production import run_in_production
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,25 +28,10 @@ def _fresh_counters():
     cache.clear()
 
 
-def _settings_in_production(**extra: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-check-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
-        **extra,
-    }
-    for name in ("DATABASE_URL", "DJANGO_EMAIL_BACKEND", "CLINIC_ALLOW_CONSOLE_EMAIL"):
-        if name not in extra:
-            env.pop(name, None)
-    return subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+def _settings_in_production(**env: str) -> subprocess.CompletedProcess:
+    """Production's settings read with `env`; the process prints the e-mail back-end chosen."""
+    return run_in_production(
+        "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)", **env
     )
 
 

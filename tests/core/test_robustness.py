@@ -161,13 +161,6 @@ def test_other_patients_records_are_not_reachable_by_guessing(desk_client):
 # Booking, check-in and report filters ----------------------------------------------------
 
 
-@pytest.fixture
-def clinic_setup(front_desk_user, physician_user):
-    from tests.scheduling.factories import make_clinic
-
-    return make_clinic(desk=front_desk_user, doctor=physician_user)
-
-
 def _booking_post(clinic, patient):
     from tests.scheduling.factories import PRP_MN, on_day
 
@@ -188,15 +181,15 @@ def _booking_post(clinic, patient):
     field=st.sampled_from(["patient", "session_type", "day", "time", "provider", "room", "device"]),
     value=HOSTILE_TEXT,
 )
-def test_booking_form_survives_hostile_values(desk_client, clinic_setup, field, value):
+def test_booking_form_survives_hostile_values(desk_client, clinic, field, value):
     from scheduling.models import SessionEvent, TreatmentSession
     from tests.scheduling.factories import screened_patient
 
     patient = Patient.objects.filter(last_name="Fuzz").first() or screened_patient(
-        by=clinic_setup.desk, patient__last_name="Fuzz"
+        by=clinic.desk, patient__last_name="Fuzz"
     )
     before = TreatmentSession.objects.count()
-    data = {**_booking_post(clinic_setup, patient), field: value}
+    data = {**_booking_post(clinic, patient), field: value}
     response = desk_client.post(reverse("scheduling:session-book"), data)
     _ok(response)
     # Booked (one session, shown by the redirect) or refused with nothing saved.
@@ -212,12 +205,12 @@ def test_booking_form_survives_hostile_values(desk_client, clinic_setup, field, 
 
 @FUZZ
 @given(code=st.sampled_from(rules.DAY_OF_CODES), value=HOSTILE_TEXT)
-def test_check_in_form_survives_hostile_values(desk_client, clinic_setup, code, value):
+def test_check_in_form_survives_hostile_values(desk_client, clinic, code, value):
     from scheduling.models import Status, TreatmentSession
     from tests.scheduling.factories import make_session, screened_patient
 
     session = TreatmentSession.objects.first() or make_session(
-        clinic_setup, patient=screened_patient(by=clinic_setup.desk)
+        clinic, patient=screened_patient(by=clinic.desk)
     )
     answers = dict.fromkeys(rules.DAY_OF_CODES, "no")
     response = desk_client.post(
@@ -254,16 +247,16 @@ def test_report_filters_survive_hostile_values(admin_client_, field, value, repo
     assert export.status_code == (400 if refused else 200), export.status_code
 
 
-def test_database_error_during_booking_saves_nothing(desk_client, clinic_setup):
+def test_database_error_during_booking_saves_nothing(desk_client, clinic):
     from scheduling.models import SessionEvent, TreatmentSession
     from tests.scheduling.factories import screened_patient
 
-    patient = screened_patient(by=clinic_setup.desk)
+    patient = screened_patient(by=clinic.desk)
     with mock.patch(
         "scheduling.models.SessionEvent.save", side_effect=DatabaseError("connection lost")
     ):
         response = desk_client.post(
-            reverse("scheduling:session-book"), _booking_post(clinic_setup, patient)
+            reverse("scheduling:session-book"), _booking_post(clinic, patient)
         )
     assert response.status_code == 200
     assert "try again" in response.content.decode()
@@ -271,14 +264,14 @@ def test_database_error_during_booking_saves_nothing(desk_client, clinic_setup):
     assert not SessionEvent.objects.exists()
 
 
-def test_every_object_url_refuses_another_patients_object(desk_client, clinic_setup):
+def test_every_object_url_refuses_another_patients_object(desk_client, clinic):
     """A session or intake id that belongs to another patient never shows its data."""
     from tests.scheduling.factories import make_session, screened_patient
 
-    mine = screened_patient(by=clinic_setup.desk, patient__last_name="Mine")
-    theirs = screened_patient(by=clinic_setup.desk, patient__last_name="Theirs")
+    mine = screened_patient(by=clinic.desk, patient__last_name="Mine")
+    theirs = screened_patient(by=clinic.desk, patient__last_name="Theirs")
     their_intake = theirs.intakes.get()
-    their_session = make_session(clinic_setup, patient=theirs)
+    their_session = make_session(clinic, patient=theirs)
     # Intakes are addressed under their patient: someone else's id gives 404.
     for name in ("intake:intake-detail", "intake:intake-edit"):
         response = desk_client.get(reverse(name, args=[mine.pk, their_intake.pk]))
@@ -287,7 +280,7 @@ def test_every_object_url_refuses_another_patients_object(desk_client, clinic_se
     page = desk_client.get(reverse("scheduling:session-detail", args=[their_session.pk]))
     assert "Theirs" in page.content.decode() and "Mine" not in page.content.decode()
     # Posting another patient's id into a booking for a made-up patient is refused.
-    data = {**_booking_post(clinic_setup, mine), "patient": 10**9}
+    data = {**_booking_post(clinic, mine), "patient": 10**9}
     response = desk_client.post(reverse("scheduling:session-book"), data)
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()

@@ -1,10 +1,7 @@
 """Access and session security: lockout, two-factor, session lifetime, CSRF, headers."""
 
 import logging
-import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -23,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
 from core.twofactor import PENDING_KEY
+from tests.core.production import run_in_production
 from tests.core.test_permissions import CASES, MODULES
 from tests.factories import PASSWORD, UserFactory, login_client
 from tests.permission_matrix import OK
@@ -249,34 +247,13 @@ def test_security_headers():
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
-def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """`manage.py` in a fresh process with `env` as its whole environment."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_check_deploy_is_clean_with_production_settings():
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-check-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
-    }
-    env.pop("DATABASE_URL", None)
-    result = _manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    result = run_in_production("manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_settings_refuse_a_missing_secret_key():
-    env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "x.example"}
-    env.pop("DJANGO_SECRET_KEY", None)
-    result = _manage(env, "check")
+    result = run_in_production("manage.py", "check", DJANGO_SECRET_KEY=None)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 

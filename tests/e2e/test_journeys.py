@@ -13,11 +13,10 @@ from playwright.sync_api import Page, expect
 from core.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
 from demo import scheduling as demo
 from eligibility import rules
-from intake import services as intake_services
 from scheduling import times
-from scheduling.consent import CURRENT
-from scheduling.models import Consent, Room, Status, TreatmentSession
-from tests.factories import INTAKE_HISTORY, PatientFactory, UserFactory, all_no
+from scheduling.models import Room, Status, TreatmentSession
+from tests.factories import PatientFactory, UserFactory, submit_intake
+from tests.scheduling.factories import sign_all
 from treatments.models import SessionType
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,23 +68,9 @@ def next_weekday():
 
 def screened_patient(by, *, first, last, yes=(), consent=True):
     patient = PatientFactory(first_name=first, last_name=last)
-    intake_services.intake_submit(
-        by=by,
-        patient=patient,
-        **INTAKE_HISTORY,
-        treatments={"minoxidil": "never"},
-        answers=all_no(**dict.fromkeys(yes, True)),
-    )
+    submit_intake(by, patient, *yes)
     if consent:
-        for procedure, text in CURRENT.items():
-            Consent.objects.create(
-                patient=patient,
-                procedure=procedure,
-                text_version=text.version,
-                typed_name=patient.full_name,
-                agreed=True,
-                witnessed_by=by,
-            )
+        sign_all(patient, by=by)
     return patient
 
 

@@ -1,12 +1,11 @@
 from datetime import timedelta
 
-from django.urls import reverse
 from django.utils import timezone
 
 from eligibility.models import PlanSignOff
 from eligibility.services import screen_intake
 from tests.factories import IntakeFactory, all_no
-from tests.permission_matrix import OK, PHYSICIAN, declare
+from tests.permission_matrix import OK, PHYSICIAN, Made, page
 
 
 def make_objects() -> dict:
@@ -25,31 +24,14 @@ def make_objects() -> dict:
     }
 
 
-def _decide(o):
-    return reverse("eligibility:review-decide", args=[o["screening"]])
-
-
-def _patient_decide(o):
-    return reverse("eligibility:decide", args=[o["elig_patient"], "prp"])
-
-
-def _signoff_record(o):
-    return reverse("eligibility:signoff-record", args=[o["elig_patient"]])
-
-
-def _signoff_end(o):
-    return reverse("eligibility:signoff-end", args=[o["signoff"]])
-
-
 DOC = (PHYSICIAN,)
+PATIENT = Made("elig_patient")
 
 CASES = [
-    declare(
-        "eligibility:review-queue", lambda o: reverse("eligibility:review-queue"), who=DOC, get=OK
-    ),
-    declare("eligibility:review-decide", _decide, who=DOC, get=OK, post=OK),
+    page("eligibility:review-queue", who=DOC, get=OK),
+    page("eligibility:review-decide", Made("screening"), who=DOC, get=OK, post=OK),
     # An empty POST is refused by the form (a note is required): the page again, nothing saved.
-    declare("eligibility:decide", _patient_decide, who=DOC, get=OK, post=OK),
-    declare("eligibility:signoff-record", _signoff_record, who=DOC, get=OK, post=OK),
-    declare("eligibility:signoff-end", _signoff_end, who=DOC, get=OK, post=OK),
+    page("eligibility:decide", PATIENT, "prp", who=DOC, get=OK, post=OK),
+    page("eligibility:signoff-record", PATIENT, who=DOC, get=OK, post=OK),
+    page("eligibility:signoff-end", Made("signoff"), who=DOC, get=OK, post=OK),
 ]

@@ -293,39 +293,34 @@ class LifecycleMachine(RuleBasedStateMachine):
         else:
             STATS["refused: check-in (blocked)"] += 1
 
-    def _start(self, pk: int) -> None:
+    def _physician_step(self, step: str, service, pk: int, **fields) -> bool:
+        """The physician's `service` on session `pk`; False, counted, when the app refuses."""
         CLOCK.tick()
         try:
-            scheduling.session_start(by=self.doctor, session=self._session(pk))
+            service(by=self.doctor, session=self._session(pk), **fields)
         except ValidationError:
-            STATS["refused: start"] += 1
-            return
-        self.sessions[pk]["status"] = Status.IN_TREATMENT
-        # The treatment begins now, whatever day it was booked for.
-        self._went_ahead("start", pk, max(CLOCK.today(), self.sessions[pk]["day"]))
+            STATS[f"refused: {step}"] += 1
+            return False
+        return True
+
+    def _start(self, pk: int) -> None:
+        if self._physician_step("start", scheduling.session_start, pk):
+            self.sessions[pk]["status"] = Status.IN_TREATMENT
+            # The treatment begins now, whatever day it was booked for.
+            self._went_ahead("start", pk, max(CLOCK.today(), self.sessions[pk]["day"]))
 
     def _chart(self, pk: int) -> None:
-        CLOCK.tick()
         fields = {"post_care_given": True}
         for procedure in self.sessions[pk]["procedures"]:
             fields.update(CHART[procedure])
-        try:
-            scheduling.treatment_record(by=self.doctor, session=self._session(pk), **fields)
-        except ValidationError:
-            STATS["refused: charting"] += 1
-            return
-        self.sessions[pk]["charted"] = True
-        self._went_ahead("charting", pk, self.sessions[pk]["day"])
+        if self._physician_step("charting", scheduling.treatment_record, pk, **fields):
+            self.sessions[pk]["charted"] = True
+            self._went_ahead("charting", pk, self.sessions[pk]["day"])
 
     def _complete(self, pk: int) -> None:
-        CLOCK.tick()
-        try:
-            scheduling.session_complete(by=self.doctor, session=self._session(pk))
-        except ValidationError:
-            STATS["refused: completion"] += 1
-            return
-        self.sessions[pk]["status"] = Status.COMPLETED
-        self._went_ahead("completion", pk, self.sessions[pk]["day"])
+        if self._physician_step("completion", scheduling.session_complete, pk):
+            self.sessions[pk]["status"] = Status.COMPLETED
+            self._went_ahead("completion", pk, self.sessions[pk]["day"])
 
     # ---- the physician ----
 
@@ -374,28 +369,31 @@ class LifecycleMachine(RuleBasedStateMachine):
         others = [c for c in DECIDABLE_TRIES if c not in offered]
         code = others[index % len(others)]
         with pytest.raises(ValidationError):
-            services.decision_record(
-                by=self.doctor,
-                patient=self.patient,
-                procedure=procedure,
-                decision=decision,
-                note="Seen by the physician (machine).",
-                codes=[code],
-                cleared_until=until,
-            )
+            self._record_decision(procedure, decision, codes=[code], cleared_until=until)
         STATS["decision on a code not offered: refused"] += 1
+
+    def _record_decision(
+        self,
+        procedure: str,
+        decision: str,
+        *,
+        by=None,
+        note="Seen by the physician (machine).",
+        **more,
+    ):
+        """`decision_record` for the patient, by the physician unless `by` says otherwise."""
+        return services.decision_record(
+            by=by or self.doctor,
+            patient=self.patient,
+            procedure=procedure,
+            decision=decision,
+            note=note,
+            **more,
+        )
 
     def _decide(self, procedure: str, decision: str, codes, until) -> None:
         try:
-            reviews = services.decision_record(
-                by=self.doctor,
-                patient=self.patient,
-                procedure=procedure,
-                decision=decision,
-                note="Seen by the physician (machine).",
-                codes=codes,
-                cleared_until=until,
-            )
+            reviews = self._record_decision(procedure, decision, codes=codes, cleared_until=until)
         except ValidationError:
             STATS["refused: physician's decision"] += 1
             return
@@ -412,12 +410,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     def front_desk_tries_to_decide(self, decision, procedure) -> None:
         CLOCK.tick()
         with pytest.raises(ValidationError):
-            services.decision_record(
-                by=self.desk,
-                patient=self.patient,
-                procedure=procedure,
-                decision=decision,
-                note="The patient says it is gone.",
+            self._record_decision(
+                procedure, decision, by=self.desk, note="The patient says it is gone."
             )
         screening = (
             Screening.objects.filter(patient=self.patient, procedure=procedure)

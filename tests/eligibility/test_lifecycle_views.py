@@ -55,6 +55,24 @@ def card(page: str, element_id: str) -> str:
     return page.split(f'id="{element_id}"', 1)[1].split("</section>", 1)[0]
 
 
+def refused_page(client, patient, procedure, form: dict) -> str:
+    """The decision page posted with `form`: it must come back (refused) with nothing saved."""
+    response = client.post(decide_url(patient, procedure), form)
+    assert response.status_code == 200
+    assert not PhysicianReview.objects.exists()
+    return response.content.decode()
+
+
+def prp_clearance(until) -> dict:
+    """The physician's form clearing PRP, for a patient on blood thinners, until `until`."""
+    return {
+        "decision": Decision.CLEARED,
+        "codes": ["anticoagulant"],
+        "cleared_until": until.isoformat(),
+        "note": "INR in range.",
+    }
+
+
 # ---- the patient page -------------------------------------------------------------------------
 
 
@@ -187,66 +205,41 @@ def test_a_lift_ends_an_exclusion_for_every_procedure(physician_client, physicia
 
 def test_a_lift_needs_the_findings_ticked_and_keeps_the_note(physician_client):
     patient = screened("scalp_acne")
-    response = physician_client.post(
-        decide_url(patient), {"decision": Decision.RESOLVED, "note": NOTE}
-    )
-    assert response.status_code == 200
-    page = response.content.decode()
+    form = {"decision": Decision.RESOLVED, "note": NOTE}
+    page = refused_page(physician_client, patient, rules.MICRONEEDLING, form)
     assert "Tick the findings this decision lifts." in page
     assert NOTE in page
-    assert not PhysicianReview.objects.exists()
 
 
 def test_a_decision_needs_a_note(physician_client):
     patient = screened("anticoagulant")
-    response = physician_client.post(
-        decide_url(patient, rules.PRP),
-        {"decision": Decision.DECLINED, "codes": ["anticoagulant"], "note": "   "},
-    )
-    assert response.status_code == 200
-    assert "A note is required for every decision." in response.content.decode()
-    assert not PhysicianReview.objects.exists()
+    form = {"decision": Decision.DECLINED, "codes": ["anticoagulant"], "note": "   "}
+    page = refused_page(physician_client, patient, rules.PRP, form)
+    assert "A note is required for every decision." in page
 
 
 @pytest.mark.parametrize("codes", [[], ["scalp_wound"]])
 def test_clearing_an_exclusion_is_refused_and_keeps_what_was_typed(physician_client, codes):
     patient = screened("scalp_wound")
-    response = physician_client.post(
-        decide_url(patient),
-        {"decision": Decision.CLEARED, "codes": codes, "note": "Looks fine to me."},
-    )
-    assert response.status_code == 200
-    page = response.content.decode()
+    form = {"decision": Decision.CLEARED, "codes": codes, "note": "Looks fine to me."}
+    page = refused_page(physician_client, patient, rules.MICRONEEDLING, form)
     assert "An exclusion stands; a physician cannot clear it." in page
     assert "Looks fine to me." in page
     assert re.search(r'value="cleared"[^>]*checked', page)
-    assert not PhysicianReview.objects.exists()
 
 
 def test_a_reason_that_is_not_open_is_refused(physician_client):
     patient = screened("anticoagulant")
-    response = physician_client.post(
-        decide_url(patient, rules.PRP),
-        {"decision": Decision.DECLINED, "codes": ["scalp_wound"], "note": "Declined."},
-    )
-    assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
-    assert "Declined." in response.content.decode()
-    assert not PhysicianReview.objects.exists()
+    form = {"decision": Decision.DECLINED, "codes": ["scalp_wound"], "note": "Declined."}
+    page = refused_page(physician_client, patient, rules.PRP, form)
+    assert "Select a valid choice" in page
+    assert "Declined." in page
 
 
 def test_clearance_with_an_end_date(physician_client, physician_user):
     patient = screened("anticoagulant")
     until = timezone.localdate() + timedelta(days=20)
-    response = physician_client.post(
-        decide_url(patient, rules.PRP),
-        {
-            "decision": Decision.CLEARED,
-            "codes": ["anticoagulant"],
-            "cleared_until": until.isoformat(),
-            "note": "INR in range.",
-        },
-    )
+    response = physician_client.post(decide_url(patient, rules.PRP), prp_clearance(until))
     assert response.status_code == 302
     review = PhysicianReview.objects.get()
     assert review.cleared_until == until
@@ -260,20 +253,9 @@ def test_clearance_with_an_end_date(physician_client, physician_user):
 def test_a_clearance_past_its_limit_is_refused_and_keeps_the_note(physician_client):
     patient = screened("anticoagulant")
     too_late = timezone.localdate() + timedelta(days=400)
-    response = physician_client.post(
-        decide_url(patient, rules.PRP),
-        {
-            "decision": Decision.CLEARED,
-            "codes": ["anticoagulant"],
-            "cleared_until": too_late.isoformat(),
-            "note": "INR in range.",
-        },
-    )
-    assert response.status_code == 200
-    page = response.content.decode()
+    page = refused_page(physician_client, patient, rules.PRP, prp_clearance(too_late))
     assert "can last until" in page
     assert "INR in range." in page
-    assert not PhysicianReview.objects.exists()
 
 
 def test_nothing_to_decide_says_so(physician_client):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from eligibility import rules
 from intake.models import IntakeQuestionnaire, Patient
-from tests.factories import IntakeFactory, PatientFactory
+from tests.factories import INTAKE_HISTORY, IntakeFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,18 +21,10 @@ PATIENT_POST = {
 
 
 def intake_post(**overrides) -> dict:
-    data = {
-        "onset": "Two years ago",
-        "course": "gradual",
-        "loss_pattern": "thinning",
-        "family_history": "yes",
-        "scale": "norwood",
-        "grade": "III",
-        "fitzpatrick": "II",
-        "thyroid_disease": "no",
-        "iron_deficiency": "no",
-        "autoimmune_disease": "no",
-        "recent_illness_or_stress": "no",
+    """The intake form filled in with INTAKE_HISTORY, a treatment history and "no" to every
+    question; `overrides` on top."""
+    return {
+        **INTAKE_HISTORY,
         "treatment_minoxidil": "past",
         "treatment_finasteride": "never",
         "treatment_dutasteride": "never",
@@ -40,10 +32,9 @@ def intake_post(**overrides) -> dict:
         "treatment_prp": "never",
         "treatment_laser": "never",
         "treatment_transplant": "never",
+        **{f"q_{c.code}": "no" for c in rules.CATALOGUE},
+        **overrides,
     }
-    data.update({f"q_{c.code}": "no" for c in rules.CATALOGUE})
-    data.update(overrides)
-    return data
 
 
 def test_register_patient_through_form(desk_client):

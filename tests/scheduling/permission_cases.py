@@ -1,6 +1,4 @@
-from django.urls import reverse
-
-from tests.permission_matrix import FRONT_DESK, OK, PHYSICIAN, REDIRECT, declare
+from tests.permission_matrix import FRONT_DESK, OK, PHYSICIAN, REDIRECT, Made, page
 from tests.scheduling.factories import make_clinic, make_session, on_day, screened_patient
 
 
@@ -15,101 +13,27 @@ def make_objects() -> dict:
     return {"session": session.pk, "sched_patient": patient.pk, "day": on_day(3, 10).date()}
 
 
-def _session(name):
-    return lambda o: reverse(name, args=[o["session"]])
-
-
 DESK_AND_DOC = (FRONT_DESK, PHYSICIAN)
 DESK = (FRONT_DESK,)
 DOC = (PHYSICIAN,)
+SESSION = Made("session")
+PATIENT = Made("sched_patient")
 
 CASES = [
-    declare("scheduling:today", lambda o: reverse("scheduling:today"), who=DESK_AND_DOC, get=OK),
-    declare(
-        "scheduling:day",
-        lambda o: reverse("scheduling:day", args=[o["day"]]),
-        who=DESK_AND_DOC,
-        get=OK,
-    ),
-    declare(
-        "scheduling:day",
-        lambda o: reverse("scheduling:day", args=[o["day"]]) + "?by=provider",
-        who=DESK_AND_DOC,
-        get=OK,
-    ),
-    declare(
-        "scheduling:free-slots",
-        lambda o: reverse("scheduling:free-slots"),
-        who=DESK_AND_DOC,
-        get=OK,
-    ),
-    declare(
-        "scheduling:attention", lambda o: reverse("scheduling:attention"), who=DESK_AND_DOC, get=OK
-    ),
-    declare(
-        "scheduling:session-book",
-        lambda o: reverse("scheduling:session-book") + f"?patient={o['sched_patient']}",
-        who=DESK_AND_DOC,
-        get=OK,
-        post=OK,
-    ),
-    declare(
-        "scheduling:session-detail", _session("scheduling:session-detail"), who=DESK_AND_DOC, get=OK
-    ),
-    declare(
-        "scheduling:session-reschedule",
-        _session("scheduling:session-reschedule"),
-        who=DESK_AND_DOC,
-        get=OK,
-        post=OK,
-    ),
-    declare(
-        "scheduling:session-cancel",
-        _session("scheduling:session-cancel"),
-        who=DESK,
-        get=OK,
-        post=OK,
-    ),
-    declare(
-        "scheduling:session-check-in",
-        _session("scheduling:session-check-in"),
-        who=DESK,
-        get=OK,
-        post=OK,
-    ),
-    declare(
-        "scheduling:session-no-show",
-        _session("scheduling:session-no-show"),
-        who=DESK,
-        post=REDIRECT,
-    ),
-    declare(
-        "scheduling:session-start", _session("scheduling:session-start"), who=DOC, post=REDIRECT
-    ),
-    declare(
-        "scheduling:session-treatment",
-        _session("scheduling:session-treatment"),
-        who=DOC,
-        get=OK,
-        post=OK,
-    ),
-    declare(
-        "scheduling:session-complete",
-        _session("scheduling:session-complete"),
-        who=DOC,
-        post=REDIRECT,
-    ),
-    declare(
-        "scheduling:session-post-care",
-        _session("scheduling:session-post-care"),
-        who=DESK_AND_DOC,
-        get=OK,
-    ),
-    declare(
-        "scheduling:consent-create",
-        lambda o: reverse("scheduling:consent-create", args=[o["sched_patient"], "prp"]),
-        who=DESK_AND_DOC,
-        get=OK,
-        post=OK,
-    ),
+    page("scheduling:today", who=DESK_AND_DOC, get=OK),
+    page("scheduling:day", Made("day"), who=DESK_AND_DOC, get=OK),
+    page("scheduling:day", Made("day"), query={"by": "provider"}, who=DESK_AND_DOC, get=OK),
+    page("scheduling:free-slots", who=DESK_AND_DOC, get=OK),
+    page("scheduling:attention", who=DESK_AND_DOC, get=OK),
+    page("scheduling:session-book", query={"patient": PATIENT}, who=DESK_AND_DOC, get=OK, post=OK),
+    page("scheduling:session-detail", SESSION, who=DESK_AND_DOC, get=OK),
+    page("scheduling:session-reschedule", SESSION, who=DESK_AND_DOC, get=OK, post=OK),
+    page("scheduling:session-cancel", SESSION, who=DESK, get=OK, post=OK),
+    page("scheduling:session-check-in", SESSION, who=DESK, get=OK, post=OK),
+    page("scheduling:session-no-show", SESSION, who=DESK, post=REDIRECT),
+    page("scheduling:session-start", SESSION, who=DOC, post=REDIRECT),
+    page("scheduling:session-treatment", SESSION, who=DOC, get=OK, post=OK),
+    page("scheduling:session-complete", SESSION, who=DOC, post=REDIRECT),
+    page("scheduling:session-post-care", SESSION, who=DESK_AND_DOC, get=OK),
+    page("scheduling:consent-create", PATIENT, "prp", who=DESK_AND_DOC, get=OK, post=OK),
 ]

@@ -16,7 +16,6 @@ from tests.factories import IntakeFactory, all_no
 from tests.scheduling.factories import (
     LLLT,
     MN_LLLT,
-    make_clinic,
     make_session,
     on_day,
     screened_patient,
@@ -26,11 +25,6 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("scheduling:attention")
 REASON = "Microneedling: not eligible (scalp acne)."
-
-
-@pytest.fixture
-def clinic(front_desk_user, physician_user):
-    return make_clinic(desk=front_desk_user, doctor=physician_user)
 
 
 def needing_attention(clinic, count: int, *, first_day: int = 1):
@@ -63,50 +57,33 @@ def test_desk_sees_each_session_with_time_patient_type_reason_and_link(desk_clie
     assert page.index(sooner.patient.mrn) < page.index(later.patient.mrn)
 
 
-def test_only_upcoming_live_sessions_with_a_reason_are_listed(desk_client, clinic):
-    patient = screened_patient(by=clinic.desk)
-    listed = [
-        make_session(clinic, patient=patient, start=on_day(1, 10), blocked_reason="booked"),
-        make_session(
-            clinic,
-            patient=patient,
-            start=on_day(2, 10),
-            status=Status.CHECKED_IN,
-            blocked_reason="checked in",
-        ),
-        make_session(
-            clinic,
-            patient=patient,
-            start=on_day(3, 10),
-            status=Status.IN_TREATMENT,
-            blocked_reason="in treatment",
-        ),
-        make_session(clinic, patient=patient, start=on_day(0, 0, 30), blocked_reason="today"),
-    ]
-    hidden = [
-        make_session(clinic, patient=patient, start=on_day(4, 10)),
-        make_session(
-            clinic,
-            patient=patient,
-            start=on_day(5, 10),
-            status=Status.CANCELLED,
-            cancel_reason="Patient called.",
-            blocked_reason="cancelled",
-        ),
-        make_session(
-            clinic,
-            patient=patient,
-            start=on_day(6, 10),
-            status=Status.NO_SHOW,
-            blocked_reason="no-show",
-        ),
-        make_session(clinic, patient=patient, start=on_day(-1, 10), blocked_reason="yesterday"),
-    ]
+@pytest.mark.parametrize(
+    ("when", "status", "reason", "listed"),
+    [
+        pytest.param((1, 10), Status.BOOKED, "booked", True, id="booked"),
+        pytest.param((2, 10), Status.CHECKED_IN, "checked in", True, id="checked-in"),
+        pytest.param((3, 10), Status.IN_TREATMENT, "in treatment", True, id="in-treatment"),
+        pytest.param((0, 0, 30), Status.BOOKED, "today", True, id="today"),
+        pytest.param((4, 10), Status.BOOKED, "", False, id="no-reason"),
+        pytest.param((5, 10), Status.CANCELLED, "cancelled", False, id="cancelled"),
+        pytest.param((6, 10), Status.NO_SHOW, "no-show", False, id="no-show"),
+        pytest.param((-1, 10), Status.BOOKED, "yesterday", False, id="yesterday"),
+    ],
+)
+def test_only_upcoming_live_sessions_with_a_reason_are_listed(
+    desk_client, clinic, when, status, reason, listed
+):
+    """`when`: days ahead, hour (and minute) of the session."""
+    session = make_session(
+        clinic,
+        patient=screened_patient(by=clinic.desk),
+        start=on_day(*when),
+        status=status,
+        blocked_reason=reason,
+        cancel_reason="Patient called." if status == Status.CANCELLED else "",
+    )
     page = desk_client.get(URL).content.decode()
-    for session in listed:
-        assert session.get_absolute_url() in page
-    for session in hidden:
-        assert session.get_absolute_url() not in page
+    assert (session.get_absolute_url() in page) is listed
 
 
 def test_nothing_to_do_says_so(desk_client, clinic):

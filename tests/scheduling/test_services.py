@@ -18,7 +18,6 @@ from tests.scheduling.factories import (
     MN,
     PRP,
     PRP_MN,
-    make_clinic,
     make_provider,
     make_session,
     on_day,
@@ -27,11 +26,6 @@ from tests.scheduling.factories import (
 from treatments.models import RoomKind
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clinic(front_desk_user, physician_user):
-    return make_clinic(desk=front_desk_user, doctor=physician_user)
 
 
 @pytest.fixture

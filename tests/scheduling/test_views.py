@@ -12,18 +12,12 @@ from scheduling import times
 from scheduling.models import Consent, Status, TreatmentSession
 from tests.scheduling.factories import (
     PRP_MN,
-    make_clinic,
     make_session,
     on_day,
     screened_patient,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clinic(front_desk_user, physician_user):
-    return make_clinic(desk=front_desk_user, doctor=physician_user)
 
 
 def _book_data(clinic, patient, *, token="tok-1", hour=10, **extra):

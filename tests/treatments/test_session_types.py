@@ -11,11 +11,11 @@ from django.urls import reverse
 from core.roles import CLINIC_ADMIN, ROLE_PERMISSIONS
 from eligibility import rules
 from eligibility.services import eligibility_summary
+from tests.factories import SessionTypeFactory
 from tests.scheduling.factories import (
     LLLT,
     MN,
     PRP_MN,
-    make_clinic,
     make_session,
     on_day,
     screened_patient,
@@ -115,16 +115,9 @@ def test_offered_session_types_are_the_active_ones_as_plain_values(django_assert
     }
 
 
-def test_the_eligibility_summary_reads_the_stored_session_types():
-    clinic = make_clinic()
+def test_the_eligibility_summary_reads_the_stored_session_types(clinic):
     patient = screened_patient(by=clinic.desk, yes=("anticoagulant",))
-    SessionType.objects.create(
-        name="PRP then LLLT",
-        procedure_codes="prp+lllt",
-        duration_minutes=90,
-        room_kind=RoomKind.LASER,
-        device_kind=DeviceKind.LASER,
-    )
+    SessionTypeFactory(name="PRP then LLLT", procedure_codes="prp+lllt")
     SessionType.objects.filter(name=MN).update(active=False)
     combinations = dict(eligibility_summary(patient).combinations)
     assert set(combinations) == {
@@ -138,8 +131,7 @@ def test_the_eligibility_summary_reads_the_stored_session_types():
     assert combinations["Laser (LLLT)"].bookable
 
 
-def test_an_inactive_session_type_has_no_badge_on_the_patient_page(client):
-    clinic = make_clinic()
+def test_an_inactive_session_type_has_no_badge_on_the_patient_page(client, clinic):
     patient = screened_patient(by=clinic.desk)
     SessionType.objects.filter(name=PRP_MN).update(active=False)
     client.force_login(clinic.desk)
@@ -160,9 +152,8 @@ def _content_type_labels() -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_moving_the_model_keeps_rows_links_and_permissions():
+def test_moving_the_model_keeps_rows_links_and_permissions(clinic):
     """Back to before the move (scheduling owns SessionType) and forward again: same rows."""
-    clinic = make_clinic()
     patient = screened_patient(by=clinic.desk)
     session = make_session(clinic, patient=patient, start=on_day(1, 10), type_name=PRP_MN)
     session_type = session.session_type

@@ -6,7 +6,10 @@ constraints accept every row.
 """
 
 import random
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -43,6 +46,74 @@ LAST_NAMES = (
     "Irwin",
     "Jones",
 )
+OUTCOMES = (rules.ELIGIBLE,) * 8 + (rules.NEEDS_REVIEW, rules.INELIGIBLE)
+REVIEW_REASON = {
+    "code": "anticoagulant",
+    "severity": "review",
+    "label": "taking blood thinners",
+    "source": "sources disagree",
+    "temporary": False,
+    "rescreen_days": None,
+}
+EXCLUDE_REASON = {
+    "code": "scalp_acne",
+    "severity": "exclude",
+    "label": "scalp acne",
+    "source": "the clinic's own page",
+    "temporary": True,
+    "rescreen_days": 14,
+}
+REASONS = {rules.NEEDS_REVIEW: [REVIEW_REASON], rules.INELIGIBLE: [EXCLUDE_REASON]}
+STATUSES = (Status.COMPLETED,) * 6 + (Status.BOOKED, Status.CANCELLED, Status.NO_SHOW)
+SESSION_MINUTES = 50
+
+
+def _grid(count: int, columns: int) -> Iterator[tuple[int, int, datetime]]:
+    """(slot, column, start) of `count` sessions, `columns` to an hourly slot, nine slots a day,
+    four fifths of them before today."""
+    zone = timezone.get_current_timezone()
+    slots = -(-count // columns)
+    first_day = timezone.localdate() - timedelta(days=int(slots / SLOTS_PER_DAY * 0.8))
+    for slot in range(slots):
+        day = first_day + timedelta(days=slot // SLOTS_PER_DAY)
+        start = datetime.combine(day, time(9 + slot % SLOTS_PER_DAY), zone)
+        for column in range(min(columns, count - slot * columns)):
+            yield slot, column, start
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """What the bench sessions are booked with: a doctor, a room and a device per column, and
+    the session types and patients taken in turn."""
+
+    desk: Any
+    doctors: list
+    rooms: list[Room]
+    devices: list[Device]
+    types: list[SessionType]
+    patient_ids: list[int]
+
+    def session(self, *, slot: int, column: int, start: datetime, status: str) -> TreatmentSession:
+        index = slot * len(self.doctors) + column
+        end = start + timedelta(minutes=SESSION_MINUTES)
+        done = end if status == Status.COMPLETED else None
+        return TreatmentSession(
+            patient_id=self.patient_ids[index % len(self.patient_ids)],
+            session_type=self.types[index % len(self.types)],
+            provider=self.doctors[column],
+            room=self.rooms[column],
+            device=self.devices[column],
+            start=start,
+            end=end,
+            status=status,
+            booked_by=self.desk,
+            booked_at=start - timedelta(days=7),
+            cancel_reason="Patient unwell" if status == Status.CANCELLED else "",
+            charted_at=done,
+            completed_at=done,
+            cartridge_lot=f"LOT-{slot % 200:04d}",
+            prp_kit_lot=f"KIT-{slot % 150:04d}",
+        )
 
 
 class Command(BaseCommand):
@@ -146,31 +217,12 @@ class Command(BaseCommand):
 
     def _screenings(self, patient_ids, intake_ids, desk, doctor, rng) -> None:
         today = timezone.localdate()
-        outcomes = (rules.ELIGIBLE,) * 8 + (rules.NEEDS_REVIEW, rules.INELIGIBLE)
-        review = {
-            "code": "anticoagulant",
-            "severity": "review",
-            "label": "taking blood thinners",
-            "source": "sources disagree",
-            "temporary": False,
-            "rescreen_days": None,
-        }
-        exclude = {
-            "code": "scalp_acne",
-            "severity": "exclude",
-            "label": "scalp acne",
-            "source": "the clinic's own page",
-            "temporary": True,
-            "rescreen_days": 14,
-        }
         no_answers = dict.fromkeys(rules.CATALOGUE_BY_CODE, False)
         rows = []
         for patient_id, intake_id in zip(patient_ids, intake_ids, strict=True):
             for procedure in rules.PROCEDURES:
-                outcome = rng.choice(outcomes)
-                reasons = {rules.NEEDS_REVIEW: [review], rules.INELIGIBLE: [exclude]}.get(
-                    outcome, []
-                )
+                outcome = rng.choice(OUTCOMES)
+                reasons = REASONS.get(outcome, [])
                 rows.append(
                     Screening(
                         patient_id=patient_id,
@@ -181,10 +233,7 @@ class Command(BaseCommand):
                         status=outcome,
                         current_status=outcome,
                         reasons=reasons,
-                        answers={
-                            **no_answers,
-                            **{r["code"]: True for r in reasons},
-                        },
+                        answers={**no_answers, **{r["code"]: True for r in reasons}},
                         derived={},
                         ruleset_version=rules.RULESET_VERSION,
                         valid_until=today + timedelta(days=rng.randrange(1, 30)),
@@ -193,6 +242,10 @@ class Command(BaseCommand):
                     )
                 )
         Screening.objects.bulk_create(rows, batch_size=BATCH)
+        self._reviews(doctor, rng)
+
+    def _reviews(self, doctor, rng) -> None:
+        """Every other screening that needs a review is cleared by the doctor."""
         decided = Screening.objects.filter(outcome=rules.NEEDS_REVIEW).order_by("id")[::2]
         PhysicianReview.objects.bulk_create(
             [
@@ -217,8 +270,8 @@ class Command(BaseCommand):
                 current_status="cleared", status_until=s.valid_until
             )
 
-    def _sessions(self, count, patient_ids, desk, doctors, columns, rng) -> None:
-        types = list(SessionType.objects.all()) or [
+    def _session_types(self) -> list[SessionType]:
+        return list(SessionType.objects.all()) or [
             SessionType.objects.create(
                 name="PRP",
                 procedure_codes="prp",
@@ -227,59 +280,33 @@ class Command(BaseCommand):
                 device_kind=DeviceKind.CENTRIFUGE,
             )
         ]
-        rooms = [
+
+    def _rooms(self, columns: int) -> list[Room]:
+        return [
             Room.objects.get_or_create(
                 name=f"Bench room {i}", defaults={"kind": RoomKind.PROCEDURE}
             )[0]
             for i in range(columns)
         ]
-        devices = [
+
+    def _devices(self, columns: int) -> list[Device]:
+        return [
             Device.objects.get_or_create(
                 serial=f"BENCH-{i:03d}",
                 defaults={"kind": DeviceKind.CENTRIFUGE, "name": f"Unit {i}"},
             )[0]
             for i in range(columns)
         ]
-        zone = timezone.get_current_timezone()
-        today = timezone.localdate()
-        slots = -(-count // columns)
-        first_day = today - timedelta(days=int(slots / SLOTS_PER_DAY * 0.8))
-        statuses = (Status.COMPLETED,) * 6 + (Status.BOOKED, Status.CANCELLED, Status.NO_SHOW)
+
+    def _sessions(self, count, patient_ids, desk, doctors, columns, rng) -> None:
+        types = self._session_types()
+        rooms, devices = self._rooms(columns), self._devices(columns)
+        booked_with = _Columns(desk, doctors, rooms, devices, types, patient_ids)
         now = timezone.now()
         batch = []
-        made = 0
-        for slot in range(slots):
-            day = first_day + timedelta(days=slot // SLOTS_PER_DAY)
-            start = datetime.combine(day, time(9 + slot % SLOTS_PER_DAY), zone)
-            for column in range(columns):
-                if made == count:
-                    break
-                status = rng.choice(statuses) if start < now else Status.BOOKED
-                session_type = types[made % len(types)]
-                batch.append(
-                    TreatmentSession(
-                        patient_id=patient_ids[(slot * columns + column) % len(patient_ids)],
-                        session_type=session_type,
-                        provider=doctors[column],
-                        room=rooms[column],
-                        device=devices[column],
-                        start=start,
-                        end=start + timedelta(minutes=50),
-                        status=status,
-                        booked_by=desk,
-                        booked_at=start - timedelta(days=7),
-                        cancel_reason="Patient unwell" if status == Status.CANCELLED else "",
-                        charted_at=start + timedelta(minutes=50)
-                        if status == Status.COMPLETED
-                        else None,
-                        completed_at=start + timedelta(minutes=50)
-                        if status == Status.COMPLETED
-                        else None,
-                        cartridge_lot=f"LOT-{slot % 200:04d}",
-                        prp_kit_lot=f"KIT-{slot % 150:04d}",
-                    )
-                )
-                made += 1
+        for slot, column, start in _grid(count, columns):
+            status = rng.choice(STATUSES) if start < now else Status.BOOKED
+            batch.append(booked_with.session(slot=slot, column=column, start=start, status=status))
             if len(batch) >= BATCH:
                 TreatmentSession.objects.bulk_create(batch)
                 batch = []

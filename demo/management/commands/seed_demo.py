@@ -63,6 +63,41 @@ DEMO_YES = {
 }
 
 
+def _add_patient(desk, first, last, dob, sex, phone, scale, grade, fitzpatrick) -> None:
+    """Register a demo patient and take their intake (which screens them)."""
+    patient = services.patient_register(
+        by=desk,
+        first_name=first,
+        last_name=last,
+        date_of_birth=dob,
+        sex=sex,
+        phone=phone,
+        email=f"{first.lower()}.{last.lower()}@example.com",
+    )
+    yes = DEMO_YES.get((first, last), ())
+    services.intake_submit(
+        by=desk,
+        patient=patient,
+        **HISTORY,
+        scale=scale,
+        grade=grade,
+        fitzpatrick=fitzpatrick,
+        treatments={"minoxidil": "past"},
+        answers={c.code: c.code in yes for c in rules.CATALOGUE},
+    )
+
+
+def _add_patients(desk) -> int:
+    """The demo patients not there yet; returns how many were added."""
+    created = 0
+    for first, last, dob, *rest in DEMO_PATIENTS:
+        if Patient.objects.filter(first_name=first, last_name=last, date_of_birth=dob).exists():
+            continue
+        _add_patient(desk, first, last, dob, *rest)
+        created += 1
+    return created
+
+
 class Command(BaseCommand):
     help = "Load demo users (one per role) and demo patients. Refuses when DEBUG is off."
 
@@ -81,35 +116,13 @@ class Command(BaseCommand):
         sync_roles()
         users = {row[3]: self._user(*row) for row in DEMO_USERS}
         desk = users[FRONT_DESK]
-        created = 0
-        for first, last, dob, sex, phone, scale, grade, fitz in DEMO_PATIENTS:
-            if Patient.objects.filter(first_name=first, last_name=last, date_of_birth=dob).exists():
-                continue
-            patient = services.patient_register(
-                by=desk,
-                first_name=first,
-                last_name=last,
-                date_of_birth=dob,
-                sex=sex,
-                phone=phone,
-                email=f"{first.lower()}.{last.lower()}@example.com",
-            )
-            yes = DEMO_YES.get((first, last), ())
-            answers = {c.code: c.code in yes for c in rules.CATALOGUE}
-            services.intake_submit(
-                by=desk,
-                patient=patient,
-                **HISTORY,
-                scale=scale,
-                grade=grade,
-                fitzpatrick=fitz,
-                treatments={"minoxidil": "past"},
-                answers=answers,
-            )
-            created += 1
+        created = _add_patients(desk)
         sessions = scheduling_demo.seed(physician=users[PHYSICIAN], desk=desk)
         for role in (PHYSICIAN, CLINIC_ADMIN):
             give_demo_device(users[role])
+        self._say_ready(created, sessions)
+
+    def _say_ready(self, created: int, sessions: int) -> None:
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} patients and {sessions} sessions added)."
