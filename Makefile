@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 # The venv is (re)installed whenever the dev lock changes: the stamp's name is its checksum.
 STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.lock | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/follicle
+# `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: install lock lock-upgrade run migrate demo test test-postgres test-e2e chromium bench lint format check-deploy backup restore clean
 
@@ -38,7 +40,7 @@ demo: migrate
 	$(PY) manage.py seed_demo
 
 run: demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest -q

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "eligibility",
     "scheduling",
     "reports",
+    "dashboard",
     "demo",
 ]
 
@@ -175,6 +176,10 @@ USE_TZ = True
 CLINIC_TIME_ZONE = env("CLINIC_TIME_ZONE", default="Europe/London")
 TIME_ZONE = CLINIC_TIME_ZONE
 CLINIC_NAME = env("CLINIC_NAME", default="Follicle Hair Clinic")
+# Printed on the patient's post-care sheet. The defaults are for the demo: the number is in
+# Ofcom's range reserved for drama, so it rings nobody.
+CLINIC_ADDRESS = env("CLINIC_ADDRESS", default="1 Example Street, London EC1A 1AA")
+CLINIC_PHONE = env("CLINIC_PHONE", default="020 7946 0123")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

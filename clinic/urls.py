@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from core.passwords import RateLimitedPasswordResetView
 from core.twofactor import TwoFactorSetupView, TwoFactorVerifyView
-from core.views import FORM_METHODS, DashboardView
+from core.views import FORM_METHODS
+from dashboard.views import DashboardView
 
 
 def _form(route: str, view, name: str, title: str, **kwargs):
@@ -34,8 +37,19 @@ def _message(route: str, view, name: str, title: str, text: str):
     )
 
 
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon. Looked
+    up per request, as the name is hashed in production; not permanent, as the hash changes."""
+
+    http_method_names = ["get", "head"]
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
+    path("favicon.ico", login_not_required(FaviconView.as_view()), name="favicon"),
     path(
         "login/",
         login_not_required(

@@ -21,7 +21,6 @@ from django.views.generic import FormView, TemplateView
 
 from core.idempotency import IdempotentFormMixin, mark_completed
 from core.paging import page_size, paginate_table
-from core.roles import role_of
 
 # A form page answers GET and POST; Django's FormView would take a PUT as a POST.
 FORM_METHODS = ["get", "post", "head", "options"]
@@ -268,12 +267,3 @@ class SessionSearchMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(searching=bool(self.search_data()), **kwargs)
-
-
-class DashboardView(TemplateView):
-    template_name = "core/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["role"] = role_of(self.request.user)
-        return context

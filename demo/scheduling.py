@@ -1,10 +1,11 @@
 """Demo scheduling data for `seed_demo`: rooms, devices, the physician's hours, consents for
-most demo patients, eight weeks of past sessions for the reports, and two sessions today so the
-day view has something to show.
+most demo patients, eight weeks of past sessions for the reports, and bookings today and on
+the next open days, so the day view and the dashboards have something to show.
 
-Safe to run twice: everything is looked up before it is added. Session types are not made
-here: the demo books the ones the migrations created (treatments 0003) and gives them the
-physician.
+Safe to run twice, and meant to be run again on another day (`make run` does, each time): the
+bookings are made relative to the day it runs, and a patient already booked that day, or a
+slot already taken, is left as it is. Session types are not made here: the demo books the
+ones the migrations created (treatments 0003) and gives them the physician.
 """
 
 from dataclasses import dataclass
@@ -12,12 +13,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from eligibility.services import eligibility_for
 from intake.models import Patient
 from scheduling import times
 from scheduling.consent import CURRENT
 from scheduling.models import (
+    RELEASED,
+    ClosedDay,
     Consent,
     Device,
     EventKind,
@@ -43,11 +47,19 @@ DEVICES = (
 )
 # Demo patients (first, last) who have signed every consent; the others show the consent step.
 CONSENTED = (("Oliver", "Bennett"), ("Amelia", "Clarke"), ("Harry", "Wilson"))
-# (first, last, session type, hour today, room)
-TODAY = (
-    ("Oliver", "Bennett", "Microneedling", 10, "Room 1"),
-    ("Amelia", "Clarke", "PRP", 14, "Room 2"),
+# (open day from today: 0 is today, first, last, session type, hour, room). Every one at its
+# own hour: a day that was "tomorrow" at an earlier run is today now, and the physician gives
+# them all. James Okafor has signed no consent: the desk's dashboard shows one missing.
+UPCOMING = (
+    (0, "Oliver", "Bennett", "Microneedling", 10, "Room 1"),
+    (0, "James", "Okafor", "Laser (LLLT)", 12, "Laser room"),
+    (0, "Amelia", "Clarke", "PRP", 14, "Room 2"),
+    (1, "Harry", "Wilson", "Laser (LLLT)", 9, "Laser room"),
+    (1, "James", "Okafor", "PRP", 16, "Room 2"),
+    (2, "Oliver", "Bennett", "Laser (LLLT)", 11, "Laser room"),
 )
+# How far ahead the next open days are looked for (a long closure leaves them out).
+LOOK_AHEAD_DAYS = 14
 
 
 # Past sessions for the reports: (first, last, session type, room, status, lot suffix), one
@@ -174,23 +186,48 @@ def _history(clinic: _Clinic) -> int:
     return added
 
 
-def _today(clinic: _Clinic) -> int:
-    """Today's sessions, for the patients not booked today already."""
+def _booking_days() -> list[date]:
+    """Today, whether the clinic opens or not (the desk's dashboard shows today), then the next
+    days it opens: a weekday with opening hours that is not a closed day."""
     today = times.today()
-    start_of_day, end_of_day = times.day_bounds(today)
+    ahead = [today + timedelta(days=n) for n in range(1, LOOK_AHEAD_DAYS + 1)]
+    open_weekdays = set(OpeningHours.objects.values_list("weekday", flat=True))
+    closed = set(ClosedDay.objects.filter(day__in=ahead).values_list("day", flat=True))
+    return [today, *(d for d in ahead if d.weekday() in open_weekdays and d not in closed)]
+
+
+def _taken(clinic: _Clinic, *, patient, room: str, day: date, start, end) -> bool:
+    """The patient is booked that day already (by an earlier run, or moved there), or the
+    physician or the room is busy then: leave it, as booking would."""
+    start_of_day, end_of_day = times.day_bounds(day)
+    return (
+        TreatmentSession.objects.exclude(status__in=RELEASED)
+        .filter(
+            Q(patient=patient, start__gte=start_of_day, start__lt=end_of_day)
+            | (
+                Q(start__lt=end, end__gt=start)
+                & (Q(provider=clinic.physician) | Q(room=clinic.rooms[room]))
+            )
+        )
+        .exists()
+    )
+
+
+def _upcoming(clinic: _Clinic) -> int:
+    """The bookings of today and the next open days, for the patients not booked yet."""
+    days = _booking_days()
     added = 0
-    for first, last, type_name, hour, room_name in TODAY:
+    for offset, first, last, type_name, hour, room_name in UPCOMING:
         found = _patient_and_type(first, last, type_name)
-        if found is None:
+        if found is None or offset >= len(days):
             continue
         patient, session_type = found
-        if TreatmentSession.objects.filter(
-            patient=patient, start__gte=start_of_day, start__lt=end_of_day
-        ).exists():
+        day = days[offset]
+        start = times.at(day, time(hour))
+        end = start + timedelta(minutes=session_type.duration_minutes)
+        if _taken(clinic, patient=patient, room=room_name, day=day, start=start, end=end):
             continue
-        clinic.book(
-            patient=patient, session_type=session_type, room=room_name, day=today, hour=hour
-        )
+        clinic.book(patient=patient, session_type=session_type, room=room_name, day=day, hour=hour)
         added += 1
     return added
 
@@ -246,4 +283,4 @@ def seed(*, physician, desk) -> int:
     _devices()
     _physician(physician)
     _consents(desk)
-    return _history(clinic) + _today(clinic)
+    return _history(clinic) + _upcoming(clinic)

@@ -57,7 +57,11 @@ class PatientFilter(django_filters.FilterSet):
         help_text="Name, MRN, date of birth (YYYY-MM-DD or DD/MM/YYYY) or phone.",
     )
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", empty_label=None, initial="active"
+        label="Status",
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label=None,
+        initial="active",
     )
     sex = django_filters.ChoiceFilter(choices=Sex.choices, empty_label="Any sex")
 

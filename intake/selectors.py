@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from core.audit import log_access, log_access_many
+from intake.filters import search_q
 from intake.models import IntakeQuestionnaire, Patient
 
 
@@ -110,3 +111,26 @@ def patient_duplicates_shown(*, user, fields: Mapping, limit: int = 10) -> list[
     duplicates = list(patient_likely_duplicates(**identity(fields))[:limit])
     log_access_many(duplicates, by=user)
     return duplicates
+
+
+#: The most patients a type-ahead lists: enough to pick from, few enough to read.
+SEARCH_LIMIT = 10
+#: Fewer characters than this match too many people to be worth a query.
+SEARCH_MIN_LENGTH = 2
+
+
+def patient_search(*, user, text: str, limit: int = SEARCH_LIMIT) -> list[Patient]:
+    """The active patients a type-ahead lists for `text` (a name, an MRN, a birth date as
+    YYYY-MM-DD or d/m/Y, a phone number), at most `limit`; their names are shown, so each is
+    logged as read, in one insert."""
+    _require(user, "intake.view_patient")
+    text = (text or "").strip()[:100]
+    if len(text) < SEARCH_MIN_LENGTH:
+        return []
+    patients = list(
+        Patient.objects.filter(search_q(text), archived_at__isnull=True)
+        .only("id", "mrn", "first_name", "last_name", "preferred_name", "date_of_birth")
+        .order_by(Lower("last_name"), Lower("first_name"), "id")[: min(limit, SEARCH_LIMIT)]
+    )
+    log_access_many(patients, by=user)
+    return patients

@@ -7,6 +7,7 @@ app_name = "intake"
 urlpatterns = [
     path("", views.PatientListView.as_view(), name="patient-list"),
     path("new/", views.PatientCreateView.as_view(), name="patient-create"),
+    path("picker/", views.PatientPickerView.as_view(), name="patient-picker"),
     path("<int:pk>/", views.PatientDetailView.as_view(), name="patient-detail"),
     path("<int:pk>/edit/", views.PatientUpdateView.as_view(), name="patient-update"),
     path("<int:pk>/archive/", views.PatientArchiveView.as_view(), name="patient-archive"),

@@ -3,6 +3,8 @@ one service writes."""
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.shortcuts import render
+from django.views import View
 
 from core.idempotency import IdempotentFormMixin
 from core.views import (
@@ -10,6 +12,7 @@ from core.views import (
     ObjectFormView,
     ObjectListView,
     ObjectView,
+    RoleRequiredMixin,
     SessionSearchMixin,
 )
 from intake import selectors, services
@@ -175,3 +178,15 @@ class IntakeDetailView(ObjectView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(patient=self.object.patient, **kwargs)
+
+
+class PatientPickerView(RoleRequiredMixin, View):
+    """The patient picker's type-ahead: the options for what was typed. POST only, so what was
+    typed (a name, a birth date) is in no URL, no server log and no browser history."""
+
+    permission_required = "intake.view_patient"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        patients = selectors.patient_search(user=request.user, text=request.POST.get("q", ""))
+        return render(request, "intake/patient_picker_options.html", {"patients": patients})

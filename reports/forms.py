@@ -75,22 +75,26 @@ class ReportFilterForm(forms.Form):
     date_from = BoundedDateField(label="From", required=False, widget=DateInput())
     date_to = BoundedDateField(label="To", required=False, widget=DateInput())
     procedure = forms.ChoiceField(
-        choices=[("", "Any procedure"), *Procedure.choices], required=False
+        label="Procedure", choices=[("", "Any procedure"), *Procedure.choices], required=False
     )
     session_type = forms.ModelChoiceField(
+        label="Session type",
         queryset=SessionType.objects.order_by("name"),
         required=False,
         empty_label="Any session type",
     )
     provider = StaffChoiceField(
+        label="Provider",
         queryset=get_user_model().objects.filter(is_active=True).order_by("last_name", "username"),
         required=False,
         empty_label="Any provider",
     )
     room = forms.ModelChoiceField(
-        queryset=Room.objects.order_by("name"), required=False, empty_label="Any room"
+        label="Room", queryset=Room.objects.order_by("name"), required=False, empty_label="Any room"
     )
-    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), *Status.choices], required=False
+    )
     by = forms.ChoiceField(label="Group by", choices=BY_CHOICES, required=False)
 
     #: Without dates the range is the last DEFAULT_DAYS days, today included.

@@ -15,6 +15,7 @@ from reports import audit_search, queries, selectors
 from reports.charts import Series, bar_chart, count_table
 from reports.exports import REPORTS, csv_response, record_export, xlsx_response
 from reports.forms import RecallFilterForm, ReportFilterForm, ReportFilters
+from scheduling.models import Status
 
 FORMATS = ("csv", "xlsx")
 RECALL_SHOWN = 500
@@ -28,6 +29,11 @@ NAV = (
     ("reviews", "Review turnaround"),
     ("recall", "Lot recall"),
 )
+
+
+# What the recall export's `matched` codes mean, for the page (the download keeps the codes).
+MATCHED_LABELS = {"device": "Device serial", "cartridge": "Cartridge lot", "prp_kit": "PRP kit lot"}
+STATUS_LABELS = dict(Status.choices)
 
 
 def _form_for(report: str, data) -> ReportFilterForm:
@@ -173,13 +179,20 @@ class RecallReportView(ReportView):
         found = selectors.recall(user=self.request.user, filters=filters, limit=RECALL_SHOWN)
         return {
             "searched": True,
-            "rows": found.rows,
+            "rows": [_recall_display(row) for row in found.rows],
             "columns": REPORTS["recall"].columns,
             "total": found.total,
             "patients": found.patients,
             "shown": RECALL_SHOWN,
             "lot": filters.lot,
         }
+
+
+def _recall_display(row: tuple) -> tuple:
+    """A recall export row as the page shows it: the status and what matched in words."""
+    *head, status, serial, cartridge, kit, matched = row
+    words = ", ".join(MATCHED_LABELS.get(code, code) for code in matched.split(";") if code)
+    return (*head, STATUS_LABELS.get(status, status), serial, cartridge, kit, words)
 
 
 class ExportView(RoleRequiredMixin, View):

@@ -1,7 +1,7 @@
 """Scheduling forms. They check the shape of input; the services check every booking gate."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
 
 from core.bounds import BoundedDateField, DateInput, days_from_today
@@ -29,9 +29,14 @@ class ProviderChoiceField(forms.ModelChoiceField):
         return selectors.provider_name(obj)
 
 
-class PatientChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.last_name}, {obj.first_name} ({obj.mrn})"
+#: The patient picker (templates/includes/patient_picker.html) draws a form's `patient`: a
+#: hidden id, chosen by type-ahead, so no name or birth date travels in the form or a URL.
+PICKER_TEMPLATE = "includes/patient_picker.html"
+PICKED = {"data-picker-value": ""}
+
+
+def _picker(name: str = "patient") -> Field:
+    return Field(name, template=PICKER_TEMPLATE)
 
 
 class _WhenMixin:
@@ -56,7 +61,11 @@ def _when_fields(form: forms.Form) -> None:
 
 
 class BookingForm(_WhenMixin, forms.Form):
-    patient = PatientChoiceField(queryset=selectors.active_patients())
+    patient = forms.ModelChoiceField(
+        queryset=selectors.active_patients(),
+        widget=forms.HiddenInput(attrs=PICKED),
+        error_messages={"required": "Choose the patient: type a name, MRN, birth date or phone."},
+    )
     session_type = forms.ModelChoiceField(queryset=SessionType.objects.filter(active=True))
     provider = ProviderChoiceField(
         queryset=selectors.providers(), required=False, empty_label="Any free provider"
@@ -80,35 +89,19 @@ class BookingForm(_WhenMixin, forms.Form):
     def __init__(self, *args, can_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         _when_fields(self)
-        self._offer_only_the_chosen_patient()
         if not can_override:
             del self.fields["override_note"]
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
                 "Session",
-                Row(Column("patient"), Column("session_type")),
+                Row(Column(_picker()), Column("session_type")),
                 Row(Column("day"), Column("time")),
                 Row(Column("provider"), Column("room"), Column("device")),
                 *(["override_note"] if can_override else []),
             ),
             Submit("book", "Book session"),
         )
-
-    def _offer_only_the_chosen_patient(self) -> None:
-        """The select offers the patient the booking was started for, not every patient of
-        the clinic (10,000 options took a second to render); any active patient still
-        validates. Bookings start from the patient's page or a free slot."""
-        field = self.fields["patient"]
-        chosen = self.data.get("patient") if self.is_bound else self.initial.get("patient")
-        patient = None
-        chosen = str(chosen or "")
-        # ASCII digits only ("¹".isdigit() is true too) and no more of them than a key has.
-        if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18:
-            patient = field.queryset.filter(pk=int(chosen)).first()
-        field.widget.choices = [("", "Open the patient (Patients) and choose Book a session")]
-        if patient is not None:
-            field.widget.choices.append((patient.pk, field.label_from_instance(patient)))
 
 
 class RescheduleForm(_WhenMixin, forms.Form):
@@ -232,14 +225,16 @@ class FreeSlotsForm(forms.Form):
     room = forms.ModelChoiceField(
         queryset=Room.objects.filter(active=True), required=False, empty_label="Any room"
     )
-    patient = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    patient = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput(attrs=PICKED)
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.layout = Layout(
-            "patient",
+            Row(Column(_picker(), css_class="col-md-6")),
             Row(
                 Column("session_type"),
                 Column("day"),

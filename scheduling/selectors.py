@@ -2,9 +2,10 @@
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.audit import log_access, log_access_many
+from eligibility.services import eligibility_on_days
 from intake.models import Patient
 from scheduling import rules as booking
 from scheduling import times
@@ -129,7 +131,7 @@ def providers() -> QuerySet:
 
 ATTENTION_PAGE_SIZE = 25
 # The columns of a session row in the needs-attention list; the day view adds its resources.
-_ATTENTION_FIELDS = (
+ATTENTION_FIELDS = (
     "start",
     "end",
     "status",
@@ -154,7 +156,7 @@ def sessions_needing_attention(*, user) -> QuerySet[TreatmentSession]:
         TreatmentSession.objects.select_related("patient", "session_type")
         .filter(status__in=UPCOMING, start__gte=day_start)
         .exclude(blocked_reason="")
-        .only(*_ATTENTION_FIELDS)
+        .only(*ATTENTION_FIELDS)
         .order_by("start", "id")
     )
 
@@ -193,7 +195,7 @@ class DayGrid:
 
 
 _DAY_VIEW_FIELDS = (
-    *_ATTENTION_FIELDS,
+    *ATTENTION_FIELDS,
     "provider__first_name",
     "provider__last_name",
     "provider__username",
@@ -432,8 +434,127 @@ def free_slots(
     """The next free slots from `day` on: a qualified provider at work, a room and a device of
     the right kind, all free, inside opening hours. Reads everything for the window at once.
 
-    It does not know the patient; booking still checks eligibility, consent and intervals.
+    It does not know the patient (`patient_free_slots` does); booking still checks
+    eligibility, consent and intervals.
     """
+    found = _search(session_type, day, provider, room, days)
+    if found is None:
+        return []
+    clinic, people, rooms, devices = found
+    search = booking.Search(day, days, session_type.duration, times.slot_step(), limit)
+    return [
+        _slot(f, people, rooms, devices)
+        for f in booking.free_slots(search, clinic, now=timezone.now())
+    ]
+
+
+@dataclass(frozen=True)
+class PatientSlots:
+    """The free slots one patient could be booked into, or why they cannot be booked at all."""
+
+    slots: list[Slot]
+    blocked: str = ""
+
+
+def patient_free_slots(
+    *,
+    user,
+    patient: Patient,
+    session_type: SessionType,
+    day: date,
+    provider=None,
+    room: Room | None = None,
+    limit: int = 12,
+    days: int = 14,
+) -> PatientSlots:
+    """`free_slots` for one patient: only slots on days they are eligible for the session
+    type's procedures, outside their minimum intervals and clear of their other sessions, so
+    each can be booked as offered (consent aside: the page asks for it). A patient who cannot
+    have the session type on `day` gets the reason instead of slots."""
+    _require(user, VIEW)
+    _require(user, "intake.view_patient")
+    if patient.is_archived:
+        return PatientSlots([], f"{patient.full_name}'s record is archived; restore it to book.")
+    on_days = [day + timedelta(days=offset) for offset in range(days + 1)]
+    verdicts = eligibility_on_days(patient, [(session_type, d) for d in on_days])
+    if not verdicts[0].bookable:
+        why = verdicts[0].message().rstrip(". ")
+        return PatientSlots([], f"Not bookable on {day:%d %b %Y}: {why}.")
+    found = _search(session_type, day, provider, room, days, patient=patient.pk)
+    if found is None:
+        return PatientSlots([])
+    clinic, people, rooms, devices = found
+    slots: list[Slot] = []
+    for on, verdict in zip(on_days, verdicts, strict=True):
+        if verdict.bookable:
+            slots += _patient_day(clinic, session_type, on, patient.pk, limit - len(slots))
+        if len(slots) >= limit:
+            break
+    return PatientSlots([_slot(f, people, rooms, devices) for f in slots])
+
+
+#: More slots than a day has: a day of one patient's search is read whole, then filtered.
+_WHOLE_DAY = 24 * 60
+
+
+def _patient_day(
+    clinic: booking.Clinic, session_type: SessionType, day: date, patient: int, limit: int
+) -> list[booking.Found]:
+    """The first `limit` free slots of `day` the patient can take: not inside a minimum
+    interval, not at the same time as another of their sessions. Only that day's sessions and
+    the patient's are looked at, so a busy fortnight costs a day's work per day."""
+    start_of_day, end_of_day = times.day_bounds(day)
+    that_day = replace(
+        clinic,
+        booked=[
+            b
+            for b in clinic.booked
+            if b.patient == patient or (b.start < end_of_day and b.end > start_of_day)
+        ],
+    )
+    search = booking.Search(day, 0, session_type.duration, times.slot_step(), _WHOLE_DAY)
+    taken: list[booking.Found] = []
+    for found in booking.free_slots(search, that_day, now=timezone.now()):
+        if _patient_can_take(found, that_day, patient, session_type.procedures):
+            taken.append(found)
+            if len(taken) >= limit:
+                break
+    return taken
+
+
+def _patient_can_take(
+    found: booking.Found, clinic: booking.Clinic, patient: int, procedures: tuple[str, ...]
+) -> bool:
+    if any(
+        b.patient == patient for b in booking.overlapping(clinic.booked, found.start, found.end)
+    ):
+        return False
+    return not booking.interval_problems(
+        clinic.booked,
+        patient=patient,
+        procedures=procedures,
+        start=found.start,
+        min_gaps=clinic.min_gaps,
+        zone=clinic.zone,
+    )
+
+
+def min_gaps() -> dict[str, timedelta]:
+    """The minimum gap between two sessions of a procedure for one patient, start to start."""
+    return {p: timedelta(hours=h) for p, h in settings.SCHEDULING_MIN_INTERVAL_HOURS.items()}
+
+
+def _search(
+    session_type: SessionType,
+    day: date,
+    provider,
+    room: Room | None,
+    days: int,
+    *,
+    patient: int | None = None,
+) -> tuple[booking.Clinic, list, list[Room], list[Device]] | None:
+    """The clinic over the search window (and, for a patient, their sessions within the widest
+    minimum gap either side of it) with the candidates; None when a resource has none."""
     people = [
         p
         for p in listed_providers(session_type)
@@ -442,19 +563,23 @@ def free_slots(
     rooms = [r for r in rooms_for(session_type) if room is None or r.pk == room.pk]
     devices = devices_for(session_type)
     if not (people and rooms and devices):
-        return []
+        return None
     last_day = day + timedelta(days=days)
-    window = Q(start__lt=times.day_bounds(last_day)[1], end__gt=times.day_bounds(day)[0])
+    first_start, last_end = times.day_bounds(day)[0], times.day_bounds(last_day)[1]
+    window = Q(start__lt=last_end, end__gt=first_start)
+    gaps = min_gaps()
+    if patient is not None:
+        widest = booking.widest_gap(session_type.procedures, gaps)
+        window |= Q(patient=patient, start__gt=first_start - widest, start__lt=last_end + widest)
     clinic = booking_clinic(
         calendar=calendar(day, last_day, providers=[p.pk for p in people]),
         booked=live_sessions(window),
         providers=people,
         rooms=rooms,
         devices=devices,
+        min_gaps=gaps,
     )
-    search = booking.Search(day, days, session_type.duration, times.slot_step(), limit)
-    found = booking.free_slots(search, clinic, now=timezone.now())
-    return [_slot(f, people, rooms, devices) for f in found]
+    return clinic, people, rooms, devices
 
 
 def _slot(found: booking.Found, people: list, rooms: list[Room], devices: list[Device]) -> Slot:

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from core.bounds import in_range
-from core.idempotency import IdempotentFormMixin
+from core.idempotency import IdempotentFormMixin, new_token
 from core.redirects import safe_next
 from core.views import (
     ObjectActionView,
@@ -116,24 +116,47 @@ class AttentionView(ObjectListView):
 
 
 class FreeSlotsView(RoleRequiredMixin, TemplateView):
+    """Free slots; with a patient chosen (by id, in the picker), only those they could be booked
+    into, each bookable in one click, or the reason they cannot be booked."""
+
     permission_required = selectors.VIEW
     template_name = "scheduling/free_slots.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         data = self.request.GET if "session_type" in self.request.GET else None
         form = FreeSlotsForm(data, initial={"day": times.today()})
         if data is None and "patient" in self.request.GET:
             form.initial["patient"] = _int(self.request.GET["patient"])
-        slots = None
+        # The picker shows the chosen patient's name: the read is logged.
+        chosen = _int(form["patient"].value())
+        patient = selectors.booking_patient(user=user, pk=chosen) if chosen else None
+        slots, blocked, missing = None, "", []
         if form.is_valid():
-            slots = selectors.free_slots(
-                session_type=form.cleaned_data["session_type"],
-                day=max(form.cleaned_data["day"], times.today()),
-                provider=form.cleaned_data["provider"],
-                room=form.cleaned_data["room"],
-            )
-        context.update(form=form, slots=slots)
+            session_type = form.cleaned_data["session_type"]
+            search = {
+                "session_type": session_type,
+                "day": max(form.cleaned_data["day"], times.today()),
+                "provider": form.cleaned_data["provider"],
+                "room": form.cleaned_data["room"],
+            }
+            if patient is None:
+                slots = selectors.free_slots(**search)
+            else:
+                found = selectors.patient_free_slots(user=user, patient=patient, **search)
+                slots, blocked = found.slots, found.blocked
+                if not blocked:
+                    missing = services.missing_consents(patient, session_type.procedures)
+        context.update(
+            form=form,
+            slots=slots,
+            patient=patient,
+            blocked=blocked,
+            missing_consents=missing,
+            # One click books a slot for the chosen patient; each button its own form token.
+            rows=[(slot, new_token()) for slot in slots or ()],
+        )
         return context
 
 
@@ -203,6 +226,10 @@ class SessionBookView(_OverrideMixin, IdempotentFormMixin, ObjectFormView):
                 patient, session_type.procedures
             )
         context["patient"] = patient
+        context["empty_text"] = (
+            "No patient chosen yet. Open the patient (Patients) and choose Book a session, "
+            "or search for them here."
+        )
         return context
 
 

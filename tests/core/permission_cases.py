@@ -28,7 +28,8 @@ CASES = [
     # Signed in already: straight on, whatever the method.
     page("login", who=(), others=REDIRECT, override={ANON: row(get=OK, post=OK)}),
     page("logout", who=(*SIGNED_IN, UNVERIFIED_PHYSICIAN, UNVERIFIED_ADMIN), post=REDIRECT),
-    page("dashboard", who=SIGNED_IN, get=OK),
+    # Public: a redirect to the static icon (a password-only session finishes two-factor first).
+    page("favicon", who=(ANON, *SIGNED_IN), get=REDIRECT),
     # The two-factor pages are the ones a password-only session may reach: the one that fits.
     page(
         "two-factor-verify",

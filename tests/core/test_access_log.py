@@ -122,6 +122,21 @@ PATIENT_PAGES: dict[str, Page] = {
     "intake:patient-list": Page(
         FRONT_DESK, _rev("intake:patient-list"), _active_patients, every_row=True
     ),
+    # The patient picker's type-ahead lists the patients it found.
+    "intake:patient-picker": Page(
+        FRONT_DESK,
+        _rev("intake:patient-picker"),
+        lambda w: [w.patient],
+        method="post",
+        data=lambda w: {"q": w.patient.mrn},
+        every_row=True,
+    ),
+    # With a patient chosen (by id), free slots names them.
+    "scheduling:free-slots": Page(
+        FRONT_DESK,
+        lambda w: reverse("scheduling:free-slots") + f"?patient={w.patient.pk}",
+        lambda w: [w.patient],
+    ),
     # The registration form lists the likely duplicates of what was typed.
     "intake:patient-create": Page(
         FRONT_DESK,
@@ -165,6 +180,8 @@ PATIENT_PAGES: dict[str, Page] = {
         _rev("intake:intake-edit", _patient, lambda w: w.intake),
         lambda w: [w.patient, w.intake],
     ),
+    # The front desk's start page lists today's arrivals by name.
+    "dashboard": Page(FRONT_DESK, _rev("dashboard"), lambda w: [w.patient]),
     "scheduling:today": Page(
         FRONT_DESK, _rev("scheduling:today"), lambda w: [w.today], every_row=True
     ),
@@ -227,7 +244,7 @@ PATIENT_PAGES: dict[str, Page] = {
 
 # Pages that show no patient's data, or that only change a record (the change is the entry).
 NO_PATIENT_DATA = {
-    "dashboard": "links only",
+    "favicon": "a redirect to the static icon",
     "login": "",
     "logout": "",
     "two-factor-verify": "",
@@ -238,7 +255,6 @@ NO_PATIENT_DATA = {
     "password_reset_done": "",
     "password_reset_confirm": "",
     "password_reset_complete": "",
-    "scheduling:free-slots": "rooms, devices and providers; a patient only as an id",
     "scheduling:session-no-show": "a button: the status change is audited",
     "scheduling:session-start": "a button: the status change is audited",
     "scheduling:session-complete": "a button: the status change is audited",

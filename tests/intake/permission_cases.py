@@ -16,6 +16,8 @@ CASES = [
     # The search is POSTed, kept in the session, and the list drawn again.
     page("intake:patient-list", who=DESK_AND_DOC, get=OK, post=REDIRECT),
     page("intake:patient-create", who=DESK, get=OK, post=OK),
+    # The patient picker's type-ahead: POST only, so what is typed is in no URL.
+    page("intake:patient-picker", who=DESK_AND_DOC, post=OK),
     page("intake:patient-detail", PATIENT, who=DESK_AND_DOC, get=OK),
     page("intake:patient-update", PATIENT, who=DESK, get=OK, post=OK),
     page("intake:patient-archive", PATIENT, who=DESK, get=OK, post=OK),
