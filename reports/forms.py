@@ -69,6 +69,11 @@ class ReportFilters:
         return {key: value for key, value in values.items() if value not in ("", None)}
 
 
+# Each filter keeps a readable width and the row wraps (issue 14): eight equal columns at
+# 1366 px squeezed the selects to under 100 px and cut off their choices.
+FILTER_COLUMN = "col-12 col-sm-6 col-lg-4 col-xl-3"
+
+
 class ReportFilterForm(forms.Form):
     # Bounded, so the range's end plus a day is still a date (issue 12, finding 6): a refused
     # filter makes an export answer 400 before its Export row is written.
@@ -115,7 +120,7 @@ class ReportFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Row(*[Column(name, css_class="col-md-3 col-lg") for name in self.fields]),
+            Row(*[Column(name, css_class=FILTER_COLUMN) for name in self.fields]),
             Submit("", self.submit_label, css_class="mb-3"),
         )
 
@@ -166,13 +171,7 @@ class RecallFilterForm(ReportFilterForm):
         super().__init__(*args, **kwargs)
         del self.fields["by"]
         self.helper.layout = Layout(
-            Row(Column("lot", css_class="col-md-4")),
-            Row(
-                *[
-                    Column(name, css_class="col-md-3 col-lg")
-                    for name in self.fields
-                    if name != "lot"
-                ]
-            ),
+            Row(Column("lot", css_class="col-12 col-md-6 col-xl-4")),
+            Row(*[Column(name, css_class=FILTER_COLUMN) for name in self.fields if name != "lot"]),
             Submit("", self.submit_label, css_class="mb-3"),
         )

@@ -10,6 +10,12 @@ from scheduling import selectors
 register = template.Library()
 
 
+@register.filter
+def procedure_label(code: str) -> str:
+    """A procedure's name for people ("PRP", "laser (LLLT)"), never its stored code."""
+    return rules.PROCEDURE_LABELS.get(code, code)
+
+
 @register.inclusion_tag("scheduling/includes/patient_sessions_card.html", takes_context=True)
 def patient_sessions_card(context, patient):
     """The sessions and consents of a patient in two queries, however many there are."""

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from scheduling import times
 from scheduling.models import Status, TreatmentSession
+from tests.core.test_error_summary import attr, by_id, summary_links, summary_of, text
 from tests.scheduling.factories import MN, make_session, on_day, screened_patient
 
 pytestmark = pytest.mark.django_db
@@ -143,4 +144,26 @@ def test_the_booking_form_starts_without_a_patient(desk_client, clinic):
     )
     assert refused.status_code == 200
     assert "Choose the patient" in refused.content.decode()
+    assert not TreatmentSession.objects.exists()
+
+
+def test_a_missing_patient_is_linked_to_the_picker_and_named_by_it(desk_client, clinic):
+    response = desk_client.post(
+        reverse("scheduling:session-book"),
+        {
+            "session_type": clinic.types[MN].pk,
+            "day": on_day(2, 10).date().isoformat(),
+            "time": "10:00",
+            "form_token": "t-2",
+        },
+    )
+    page, summary = summary_of(response)
+    links = summary_links(summary)
+    assert "Choose the patient" in links["#patient-picker-input"]
+    combobox = by_id(page, "patient-picker-input")
+    assert attr(combobox, "role") == "combobox"
+    assert attr(combobox, "aria-invalid") == "true"
+    described_by = (attr(combobox, "aria-describedby") or "").split()
+    assert described_by == ["patient-picker-help", "patient-picker-error"]
+    assert "Choose the patient" in text(by_id(page, "patient-picker-error"))
     assert not TreatmentSession.objects.exists()

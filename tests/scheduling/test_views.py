@@ -322,9 +322,12 @@ def test_booking_form_previews_eligibility_and_missing_consent(desk_client, clin
     )
     assert response.context["eligibility"].bookable
     assert response.context["missing_consents"] == ["prp", "microneedling"]
-    assert reverse("scheduling:consent-create", args=[patient.pk, "prp"]) in (
-        response.content.decode()
-    )
+    page = response.content.decode()
+    assert reverse("scheduling:consent-create", args=[patient.pk, "prp"]) in page
+    # Named for people, each a link to take that consent.
+    assert '>PRP<span class="visually-hidden">: take the consent</span></a>' in page
+    assert '>microneedling<span class="visually-hidden">' in page
+    assert ">prp<" not in page
 
 
 @pytest.mark.parametrize(
