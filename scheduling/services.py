@@ -10,11 +10,10 @@ of a race, which `scheduling.retry` tries again and, failing that, gives the sam
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -64,10 +63,6 @@ TREATMENT_FIELDS = (
 def _require(by, perm: str, what: str) -> None:
     if not by.has_perm(perm):
         raise PermissionDenied(f"You may not {what}.")
-
-
-def _min_gaps() -> dict[str, timedelta]:
-    return {p: timedelta(hours=h) for p, h in settings.SCHEDULING_MIN_INTERVAL_HOURS.items()}
 
 
 def _sentence(text: str) -> str:
@@ -193,7 +188,7 @@ def _clinic(request: _Request, listed: list, rooms: list, devices: list) -> book
     """The clinic around the slot in a few reads: its day's hours, the candidates for what the
     request leaves open, and the live sessions that overlap it or are the patient's within
     the widest minimum gap of its start."""
-    gaps = _min_gaps()
+    gaps = selectors.min_gaps()
     widest = booking.widest_gap(request.session_type.procedures, gaps)
     window = Q(start__lt=request.end, end__gt=request.start) | Q(
         patient=request.patient,
