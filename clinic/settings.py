@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "scheduling",
     "reports",
     "dashboard",
+    "staff",
+    "configuration",
     "demo",
 ]
 

@@ -106,5 +106,7 @@ urlpatterns = [
     path("eligibility/", include("eligibility.urls")),
     path("schedule/", include("scheduling.urls")),
     path("reports/", include("reports.urls")),
+    path("staff/", include("staff.urls")),
+    path("settings/", include("configuration.urls")),
     path("admin/", admin.site.urls),
 ]
