@@ -1,0 +1,5 @@
+def make_objects() -> dict:
+    return {}
+
+
+CASES: list = []
