@@ -227,10 +227,14 @@ def count_table(rows: Sequence[dict], *, heading: str, date_format: str = "") ->
         body = format_html(
             '  <tr><td colspan="6" class="text-body-secondary">{}</td></tr>\n', "No sessions."
         )
+    # On a phone the six columns are wider than the screen: the table scrolls in its own
+    # keyboard-focusable region rather than the page sideways.
     return format_html(
+        '<div class="table-responsive" tabindex="0" role="region" aria-label="{} counts">\n'
         '<table class="table table-sm align-middle">\n'
         '  <thead><tr><th scope="col">{}</th>{}</tr></thead>\n'
-        "  <tbody>\n{}  </tbody>\n</table>",
+        "  <tbody>\n{}  </tbody>\n</table>\n</div>",
+        heading,
         heading,
         _COUNT_HEAD,
         body,

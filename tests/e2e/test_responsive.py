@@ -2,20 +2,23 @@
 
 At 390 px the review queue keeps its Review button on screen and the busiest pages do not
 scroll sideways; the day grid scrolls inside a keyboard-focusable region, so every room is
-reachable; at 1366 px the report filters wrap rather than run off the page.
+reachable; at 1366 px the report filters wrap rather than run off the page. At every width
+(phone, tablet, laptop) no page of any role scrolls sideways.
 """
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from core.roles import CLINIC_ADMIN
+from core.roles import CLINIC_ADMIN, FRONT_DESK, PHYSICIAN
+from tests.e2e.test_axe import demo_objects, log_in_as, pages_for  # noqa: F401
 from tests.e2e.test_journeys import clinic, screened_patient, session_today  # noqa: F401
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
 LAPTOP = {"width": 1366, "height": 768}
 
 
@@ -130,3 +133,41 @@ def test_laptop_report_filters_are_on_screen(page: Page, live_server, log_in, bu
         clipped = page.evaluate(CLIPPED_SELECTS)
         assert not clipped, (report, clipped)
         assert scroll_width(page) <= LAPTOP["width"], f"{report} scrolls sideways"
+
+
+# Wider than the page: what sticks out of the document, with the element that does, so a
+# failure names the culprit rather than only the width.
+OVERFLOW = """(limit) => {
+  const wide = [...document.querySelectorAll("body *")].filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > limit + 1 && !el.closest(".table-responsive");
+  });
+  const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "");
+  return {width: document.documentElement.scrollWidth, culprits: wide.slice(0, 3).map(name)};
+}"""
+
+
+@pytest.mark.parametrize("role", [FRONT_DESK, PHYSICIAN, CLINIC_ADMIN])
+def test_no_page_scrolls_sideways(page: Page, live_server, log_in, clinic, demo_objects, role):  # noqa: F811
+    """Every HTML page a role opens, at phone, tablet and laptop width: the document is never
+    wider than the screen (a wide table or the day grid scrolls inside its own region)."""
+    log_in_as(page, log_in, role, clinic)
+    urls = [
+        url
+        for url in pages_for(role, demo_objects)
+        if page.request.get(live_server.url + url)
+        .headers.get("content-type", "")
+        .startswith("text/html")
+    ]
+    wide = []
+    for viewport in (PHONE, TABLET, LAPTOP):
+        page.set_viewport_size(viewport)
+        for url in urls:
+            page.goto(live_server.url + url)
+            found = page.evaluate(OVERFLOW, viewport["width"])
+            if found["width"] > viewport["width"]:
+                wide.append(
+                    f"{url} @{viewport['width']}px: {found['width']} px {found['culprits']}"
+                )
+    assert not wide, "pages wider than the screen:\n" + "\n".join(wide)
