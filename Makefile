@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/follicle
 # `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: install lock lock-upgrade run migrate demo test test-postgres test-e2e chromium bench lint format check-deploy backup restore clean
+.PHONY: install lock lock-upgrade run migrate demo test test-postgres test-e2e chromium wrk bench bench-http lint format check-deploy backup restore clean
 
 # Development and test venv: runtime and dev dependencies, exactly as locked, hashes checked.
 $(STAMP): requirements-dev.lock
@@ -70,6 +70,16 @@ bench: install
 	DATABASE_URL=$(BENCH_PG) $(PY) manage.py migrate -v0
 	DATABASE_URL=$(BENCH_PG) $(PY) manage.py seed_bench
 	DATABASE_URL=$(BENCH_PG) $(PY) manage.py bench
+
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# Pages over HTTP (gunicorn, production settings) beside a bare-Django floor, on SQLite and
+# PostgreSQL; the clinic-scale databases are built once (docs/PERFORMANCE.md).
+bench-http: install wrk
+	$(PY) bench/run_http.py --database sqlite
+	$(PY) bench/run_http.py --database postgres
 
 # ruff, then the import contracts in pyproject.toml (layers; pure clinical rules).
 lint: install
