@@ -55,7 +55,7 @@ chromium:
 	@test -x /usr/bin/chromium
 
 test-e2e: install chromium
-	$(PY) -m pytest -q -m e2e tests/e2e
+	$(PY) -m pytest -q -m e2e tests
 
 # Benchmarks at clinic size (10,000 patients, 100,000 sessions) on SQLite and PostgreSQL.
 BENCH_SQLITE := sqlite:///$(CURDIR)/bench.sqlite3

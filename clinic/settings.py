@@ -262,6 +262,16 @@ SESSION_COOKIE_HTTPONLY = True
 # core.middleware.SessionKeepAliveMiddleware).
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_KEEPALIVE_SECONDS = 60
+# The page warns this long before the idle timeout, with "Stay signed in" (WCAG 2.2.1; at most
+# half the idle time, core.idle), and keeps a form in progress as a draft for this many hours,
+# offered back after signing in again (core.drafts).
+SESSION_IDLE_WARNING_SECONDS = env.int("DJANGO_SESSION_IDLE_WARNING_SECONDS", default=2 * 60)
+FORM_DRAFT_HOURS = env.int("CLINIC_FORM_DRAFT_HOURS", default=24)
+if SESSION_IDLE_WARNING_SECONDS < 20 or FORM_DRAFT_HOURS < 1:
+    raise ImproperlyConfigured(
+        "DJANGO_SESSION_IDLE_WARNING_SECONDS must be 20 or more (WCAG 2.2.1 gives the user at "
+        "least 20 seconds) and CLINIC_FORM_DRAFT_HOURS 1 or more"
+    )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,6 +5,8 @@ from django.templatetags.static import static
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
+from core.drafts import FormDraftDiscardView, FormDraftView
+from core.idle import session_extend, session_status
 from core.passwords import RateLimitedPasswordResetView
 from core.twofactor import TwoFactorSetupView, TwoFactorVerifyView
 from core.views import FORM_METHODS
@@ -62,6 +64,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", TwoFactorVerifyView.as_view(), name="two-factor-verify"),
     path("account/two-factor/setup/", TwoFactorSetupView.as_view(), name="two-factor-setup"),
+    path("account/session/", session_status, name="session-status"),
+    path("account/session/extend/", session_extend, name="session-extend"),
+    path("account/drafts/", FormDraftView.as_view(), name="form-draft"),
+    path("account/drafts/discard/", FormDraftDiscardView.as_view(), name="form-draft-discard"),
     _form(
         "account/password/",
         auth_views.PasswordChangeView,

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from core.drafts import draft_discard, form_sent
+from core.idle import is_passive, note_saved
 from core.twofactor import needs_second_factor
 
 
@@ -37,17 +39,29 @@ class TwoFactorRequiredMiddleware:
 class SessionKeepAliveMiddleware:
     """Idle timeout: the session expires SESSION_COOKIE_AGE after it was last saved, and an
     active user's session is saved at most once a minute (not on every request, which would
-    cost a database write per page)."""
+    cost a database write per page).
+
+    Decided after the view, which may have signed the user in or out: a passive view (the
+    idle script asking how long is left, core.idle) is no activity; every save is noted, so
+    the page can be told when the session ends; and a draftable form sent successfully ends
+    its draft (core.drafts)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if session is not None and user is not None and user.is_authenticated:
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        if not is_passive(request):
             mark_active(session)
-        return self.get_response(request)
+        if session.modified or settings.SESSION_SAVE_EVERY_REQUEST:
+            note_saved(session)
+        if form_sent(request, response):
+            draft_discard(by=user, path=request.path)
+        return response
 
 
 def mark_active(session) -> None:

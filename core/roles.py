@@ -55,6 +55,7 @@ _SCHEDULING_ADMIN = (
         for action in ("view", "add", "change")
     ),
     *(f"treatments.{action}_sessiontype" for action in ("view", "add", "change")),
+    *(f"treatments.{action}_consenttext" for action in ("view", "add")),
     *(
         f"scheduling.{action}_{model}"
         for model in ("openinghours", "closedday", "providerhours")

@@ -11,6 +11,7 @@ sessions can be re-checked at once.
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,18 @@ STATUS_COLOURS = {
 SIGNOFF_NEEDED = (
     "Same-day microneedling then LLLT needs a physician's sign-off on the patient's plan."
 )
+
+
+def refusal(message: str, code: str, **params: Any) -> ValidationError:
+    """A refusal a page can link to its fix: the words for the user, and a `code` and `params`
+    (ids, never names or URLs) saying what would fix it; scheduling.refusals draws the links.
+
+    Django formats a message with its params (`message % params`), so a "%" in the words (a
+    room named "50% room") is doubled to come out as written.
+    """
+    if not params:
+        return ValidationError(message, code=code)
+    return ValidationError(message.replace("%", "%%"), code=code, params=params)
 
 
 def _clinic_today() -> date:
@@ -353,7 +366,11 @@ def screen_day_of(*, by, patient: Patient, answers: dict[str, bool]) -> list[Scr
     base, times, newest = _latest_answers(patient)
     intake = newest.intake if newest else patient.intakes.order_by("-taken_at", "-id").first()
     if intake is None:
-        raise ValueError("The patient has no intake to re-screen against.")
+        raise refusal(
+            "The patient has no intake to re-screen against; take the intake questionnaire.",
+            HoldKind.INTAKE,
+            patient=patient.pk,
+        )
     if not base:
         base, times = dict(intake.answers), dict.fromkeys(intake.answers, intake.taken_at)
     now = timezone.now()
@@ -421,6 +438,29 @@ class _StatusShown:
         return STATUS_COLOURS[self.status]
 
 
+class HoldKind(StrEnum):
+    """What ends a hold on a procedure, so a page can link the step (a refusal's code)."""
+
+    INTAKE = "intake"  # never screened: the intake questionnaire
+    RESCREEN = "rescreen"  # out of date, older rules, or a re-screen date reached: a new intake
+    ANSWERS = "answers"  # an unanswered exclusion, or a physician asked for more: the intake
+    REVIEW = "review"  # a physician reviews the screening
+    DECLINED = "declined"  # only a physician decides again
+    EXCLUSION = "exclusion"  # a physician may lift it: resolved on examination, entered in error
+    SIGNOFF = "signoff"  # same-day microneedling then LLLT: a physician's sign-off
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One thing that stops a session, as ids: which procedure, which screening (and the intake
+    it was taken from). Pages turn it into the step that ends it; services never see a URL."""
+
+    kind: HoldKind
+    procedure: str = ""
+    screening: int | None = None
+    intake: int | None = None
+
+
 @dataclass(frozen=True)
 class ProcedureEligibility(_StatusShown):
     procedure: str
@@ -451,6 +491,38 @@ class ProcedureEligibility(_StatusShown):
     @property
     def valid_through(self) -> date | None:
         return self.assessment.valid_through if self.assessment else None
+
+    def holds(self, today: date) -> tuple[Hold, ...]:
+        """What would end each block, in order, once each; `today` tells whether a temporary
+        exclusion's re-screen date has come (a new intake then ends it if the finding is over)."""
+        screening = self.screening
+        ids = {
+            "procedure": self.procedure,
+            "screening": screening.pk if screening else None,
+            "intake": screening.intake_id if screening else None,
+        }
+        if self.status == NOT_SCREENED:
+            kinds = [HoldKind.INTAKE]
+        elif self.status == EXPIRED:
+            kinds = [HoldKind.RESCREEN]
+        else:
+            blocks = self.assessment.blocks if self.assessment else ()
+            kinds = [kind for b in blocks for kind in _hold_kinds(self.status, b, today)]
+        return tuple(Hold(kind, **ids) for kind in dict.fromkeys(kinds))
+
+
+def _hold_kinds(status: str, block: lifecycle.Block, today: date) -> list[HoldKind]:
+    if status == DECLINED:
+        return [HoldKind.DECLINED]
+    if status == INELIGIBLE:
+        if block.reason.code not in rules.CATALOGUE_BY_CODE:
+            return [HoldKind.ANSWERS]
+        if block.lifts_on is not None and block.lifts_on <= today:
+            return [HoldKind.RESCREEN, HoldKind.EXCLUSION]
+        return [HoldKind.EXCLUSION]
+    if block.decision is not None and block.decision.kind == lifecycle.MORE_INFO:
+        return [HoldKind.ANSWERS]
+    return [HoldKind.REVIEW]
 
 
 _RANK = {
@@ -497,6 +569,14 @@ class Eligibility(_StatusShown):
     @property
     def reviews(self) -> list[PhysicianReview]:
         return [p.review for p in self.procedures if p.review is not None]
+
+    def holds(self) -> tuple[Hold, ...]:
+        """What stops it, procedure by procedure, for a refusal's params (see `Hold`)."""
+        today = _clinic_today()
+        found = [hold for p in self.blocking for hold in p.holds(today)]
+        if not self.signoff.ok:
+            found.append(Hold(HoldKind.SIGNOFF))
+        return tuple(found)
 
     def message(self) -> str:
         """Why it cannot go ahead and what would unblock it, in plain words; procedures held up

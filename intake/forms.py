@@ -2,9 +2,9 @@
 
 import copy
 
-from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.bootstrap import InlineRadios, StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
@@ -15,6 +15,8 @@ from intake.services import PATIENT_FIELDS
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 CONFIRM = "confirm_not_duplicate"
+#: The registration button that goes on to the patient's first intake.
+SAVE_AND_INTAKE = "save_and_intake"
 
 
 class PatientForm(forms.ModelForm):
@@ -35,9 +37,22 @@ class PatientForm(forms.ModelForm):
             "phone": "Include the country code for numbers from abroad, e.g. +1 415 555 0100.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offer_intake: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
+        buttons = [Submit("save", "Save patient")]
+        if offer_intake:
+            # First, so that Enter in a field takes it: a new patient's next step is the intake.
+            buttons = [
+                Submit(SAVE_AND_INTAKE, "Save and take the intake"),
+                StrictButton(
+                    "Save patient",
+                    type="submit",
+                    name="save",
+                    css_id="submit-id-save",
+                    css_class="btn-outline-primary",
+                ),
+            ]
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
@@ -52,7 +67,7 @@ class PatientForm(forms.ModelForm):
                 Row(Column("emergency_contact_name"), Column("emergency_contact_phone")),
             ),
             Fieldset("Notes", "notes"),
-            Submit("save", "Save patient"),
+            Div(*buttons, css_class="d-flex flex-wrap gap-2"),
         )
         # Asked once a registration was refused as a likely duplicate, and kept while the
         # user who ticked it corrects something else.
@@ -245,6 +260,8 @@ class IntakeForm(forms.ModelForm):
                 # A radio list has no "nothing chosen" entry: unanswered is simply none ticked.
                 field.choices = [c for c in field.choices if c[0] != ""]
         self.helper = FormHelper()
+        # Kept as a draft through the idle timeout (static/js/drafts.js, core.drafts).
+        self.helper.attrs = {"data-draft": "intake"}
         self.helper.layout = _intake_layout()
 
     @classmethod

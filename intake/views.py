@@ -4,6 +4,8 @@ one service writes."""
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views import View
 
 from core.idempotency import IdempotentFormMixin
@@ -17,7 +19,7 @@ from core.views import (
 )
 from intake import selectors, services
 from intake.filters import PatientFilter
-from intake.forms import ArchiveForm, IntakeForm, PatientForm
+from intake.forms import SAVE_AND_INTAKE, ArchiveForm, IntakeForm, PatientForm
 from intake.tables import PatientTable
 
 
@@ -65,7 +67,14 @@ class PatientCreateView(IdempotentFormMixin, ObjectFormView):
             **form.service_fields(),
         )
 
+    def get_form_kwargs(self):
+        offer = self.request.user.has_perm("intake.add_intakequestionnaire")
+        return {**super().get_form_kwargs(), "offer_intake": offer}
+
     def get_success_url(self) -> str:
+        # The button is drawn only for those who may take an intake; the intake page checks.
+        if SAVE_AND_INTAKE in self.request.POST:
+            return reverse("intake:intake-create", args=[self.result.pk])
         return self.result.get_absolute_url()
 
     def get_context_data(self, **kwargs):
@@ -162,6 +171,20 @@ class IntakeCreateView(IdempotentFormMixin, _PatientFormView):
     def call(self, form):
         return services.intake_submit(
             by=self.request.user, patient=self.object, **form.service_fields()
+        )
+
+    def get_success_message(self, cleaned_data) -> str:
+        """Booking is the next step: the message leads there, so that a keyboard reaches it
+        first on the patient's page (the URL and the permission are named as strings, as
+        core.roles names them: intake imports nothing from scheduling)."""
+        if not self.request.user.has_perm("scheduling.add_treatmentsession"):
+            return self.success_message
+        return format_html(
+            '{} <a class="alert-link" href="{}?patient={}">Find a free slot for {}</a>',
+            self.success_message,
+            reverse("scheduling:free-slots"),
+            self.object.pk,
+            self.object.first_name,
         )
 
     def get_context_data(self, **kwargs):

@@ -92,6 +92,8 @@ class BookingForm(_WhenMixin, forms.Form):
         if not can_override:
             del self.fields["override_note"]
         self.helper = FormHelper()
+        # Kept as a draft through the idle timeout (static/js/drafts.js, core.drafts).
+        self.helper.attrs = {"data-draft": "booking"}
         self.helper.layout = Layout(
             Fieldset(
                 "Session",

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from eligibility.models import PhysicianReview, Procedure, Screening
 from intake.models import Patient
@@ -144,8 +145,10 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_procedure_display()} consent (v{self.text_version})"
 
-    @property
+    @cached_property
     def text(self) -> consent_texts.ConsentText | None:
+        """The text as the patient read it (the version signed, whatever came after); read once
+        per consent, as a page shows its title and its paragraphs."""
         return consent_texts.BY_VERSION.get((self.procedure, self.text_version))
 
 

@@ -25,6 +25,7 @@ from eligibility.services import (
     Eligibility,
     eligibility_for,
     eligibility_on_days,
+    refusal,
     screen_day_of,
 )
 from intake.models import Patient
@@ -46,6 +47,16 @@ from treatments.models import SessionType
 T = TypeVar("T")
 
 RACE_LOST = "That time was taken by another booking a moment ago; choose another time."
+
+# Refusal codes (eligibility.services.refusal): the kind of step that fixes a refusal, which
+# scheduling.refusals links for the user. Params are ids and days, never names.
+NOT_ELIGIBLE = "not_eligible"  # patient, holds (eligibility.services.Hold)
+NO_CONSENT = "no_consent"  # patient, procedures
+INTERVAL = "interval"  # patient, session_type, day: inside a minimum gap
+SLOT = "slot"  # patient, session_type, day: hours, clashes, no free provider, room or device
+ARCHIVED = "archived"  # patient
+WRONG_DAY = "wrong_day"  # session: checked in on another day than its own
+RECORD_GAPS = "record_gaps"  # session: the treatment record lacks something
 
 TREATMENT_FIELDS = (
     "needle_depth_mm",
@@ -129,6 +140,8 @@ def _plan(request: _Request) -> _Plan:
         now=timezone.now(),
     )
     if refused:
+        if patient.is_archived:
+            raise refusal(refused, ARCHIVED, patient=patient.pk)
         raise ValidationError(refused)
     day = times.local(request.start).date()
     eligibility = eligibility_for(patient, session_type, on=day)
@@ -136,8 +149,9 @@ def _plan(request: _Request) -> _Plan:
     listed = selectors.listed_providers(session_type)
     rooms = [] if request.room else selectors.rooms_for(session_type)
     devices = [] if request.device else selectors.devices_for(session_type)
-    plan = booking.plan(_ask(request, listed), _clinic(request, listed, rooms, devices))
-    problems += plan.problems
+    ask, clinic = _ask(request, listed), _clinic(request, listed, rooms, devices)
+    plan = booking.plan(ask, clinic)
+    problems += _slot_problems(request, plan.problems, _interval_problems(ask, clinic))
     if problems:
         raise ValidationError(problems)
     return _Plan(
@@ -149,15 +163,66 @@ def _plan(request: _Request) -> _Plan:
     )
 
 
-def _patient_problems(request: _Request, eligibility: Eligibility, day: date) -> list[str]:
+def _patient_problems(
+    request: _Request, eligibility: Eligibility, day: date
+) -> list[ValidationError]:
     problems = []
+    patient = request.patient
     if not eligibility.bookable:
-        problems.append(f"Not bookable on {day:%d %b %Y}: {_sentence(eligibility.message())}")
-    missing = missing_consents(request.patient, request.session_type.procedures)
+        problems.append(_not_eligible(f"Not bookable on {day:%d %b %Y}", eligibility, patient))
+    missing = missing_consents(patient, request.session_type.procedures)
     if missing:
         names = ", ".join(rules.PROCEDURE_LABELS[p] for p in missing)
-        problems.append(f"No signed consent on file for {names}; take the consent first.")
+        problems.append(
+            refusal(
+                f"No signed consent on file for {names}; take the consent first.",
+                NO_CONSENT,
+                patient=patient.pk,
+                procedures=tuple(missing),
+            )
+        )
     return problems
+
+
+def _not_eligible(lead: str, eligibility: Eligibility, patient: Patient) -> ValidationError:
+    """`lead`, then why the patient is not eligible; its params say what stops it."""
+    return refusal(
+        f"{lead}: {_sentence(eligibility.message())}",
+        NOT_ELIGIBLE,
+        patient=patient.pk,
+        holds=eligibility.holds(),
+    )
+
+
+def _interval_problems(ask: booking.Ask, clinic: booking.Clinic) -> tuple[str, ...]:
+    """The minimum gaps the slot does not keep, as `booking.plan` words them (before it says
+    who may override)."""
+    return tuple(
+        booking.interval_problems(
+            clinic.booked,
+            patient=ask.patient,
+            procedures=ask.kind.procedures,
+            start=ask.start,
+            min_gaps=clinic.min_gaps,
+            zone=clinic.zone,
+        )
+    )
+
+
+def _slot_problems(
+    request: _Request, problems: Iterable[str], too_close: tuple[str, ...] = ()
+) -> list[ValidationError]:
+    """What is wrong with the slot, as refusals: a minimum gap not kept (a physician may
+    override it) or the slot itself (hours, clashes, nothing free: another time fixes it)."""
+    where = {
+        "patient": request.patient.pk,
+        "session_type": request.session_type.pk,
+        "day": times.local(request.start).date().isoformat(),
+    }
+    return [
+        refusal(problem, INTERVAL if problem.startswith(too_close) else SLOT, **where)
+        for problem in problems
+    ]
 
 
 def _ask(request: _Request, listed: list) -> booking.Ask:
@@ -221,7 +286,7 @@ def _race_lost(request: _Request, plan: _Plan) -> ValidationError:
         zone=times.zone(),
         today=times.today(),
     )
-    return ValidationError(problems or [RACE_LOST])
+    return ValidationError(_slot_problems(request, problems or [RACE_LOST]))
 
 
 def _write_racing(
@@ -435,12 +500,19 @@ def session_check_in(
     that needs review is already in the physician's queue. A "no" given later does not undo a
     "yes" (the screening lifecycle): checking in again lets it through only once the finding is
     over or a physician has lifted or cleared it.
+
+    The session returned carries `stopped_by`: None, or the refusal that stopped it (its words,
+    and what would lift it as params), for the page to show with the steps that fix it.
     """
     _require(by, "scheduling.check_in_session", "check patients in")
     if session.status != Status.BOOKED:
         raise ValidationError(f"This session is {session.get_status_display()}, not booked.")
     if times.local(session.start).date() != times.today():
-        raise ValidationError("A patient can only be checked in on the day of the session.")
+        raise refusal(
+            "A patient can only be checked in on the day of the session.",
+            WRONG_DAY,
+            session=session.pk,
+        )
     if set(answers) != set(rules.DAY_OF_CODES) or not all(
         isinstance(v, bool) for v in answers.values()
     ):
@@ -452,6 +524,7 @@ def session_check_in(
             *(s for s in screenings if s.procedure in session.session_type.procedures)
         )
         eligibility = eligibility_for(session.patient, session.session_type, on=times.today())
+        session.stopped_by = None
         if eligibility.bookable:
             session.status = Status.CHECKED_IN
             session.blocked_reason = ""
@@ -460,6 +533,12 @@ def session_check_in(
             yes = [rules.CATALOGUE_BY_CODE[c].label for c, v in answers.items() if v]
             said = f"Said yes to: {', '.join(yes)}. " if yes else ""
             session.blocked_reason = f"{said}{_sentence(eligibility.message())}"
+            session.stopped_by = refusal(
+                f"Stopped at check-in. Not checked in: {session.blocked_reason}",
+                NOT_ELIGIBLE,
+                patient=session.patient_id,
+                holds=eligibility.holds(),
+            )
             kind, detail = EventKind.BLOCKED, session.blocked_reason
         session.full_clean()
         session.save()
@@ -474,7 +553,7 @@ def require_eligible(session: TreatmentSession, step: str) -> None:
         session.patient, session.session_type, on=times.local(session.start).date()
     )
     if not eligibility.bookable:
-        raise ValidationError(f"Cannot {step}: {_sentence(eligibility.message())}")
+        raise _not_eligible(f"Cannot {step}", eligibility, session.patient)
 
 
 def sessions_recheck(*, patient: Patient, by=None) -> list[TreatmentSession]:
@@ -596,7 +675,7 @@ def session_complete(*, by, session: TreatmentSession) -> TreatmentSession:
         raise ValidationError("Only a checked-in or started session can be completed.")
     gaps = record_gaps(session)
     if gaps:
-        raise ValidationError(gaps)
+        raise ValidationError([refusal(gap, RECORD_GAPS, session=session.pk) for gap in gaps])
     require_eligible(session, "complete this session")
     with transaction.atomic(), actor(by):
         session.status = Status.COMPLETED
@@ -617,11 +696,29 @@ def _same_name(typed: str, patient: Patient) -> bool:
     return norm(typed) in names
 
 
-def consent_sign(*, by, patient: Patient, procedure: str, typed_name: str, agreed: bool) -> Consent:
-    """Record the patient's consent to a procedure on the current text, witnessed by `by`."""
+def consent_sign(
+    *,
+    by,
+    patient: Patient,
+    procedure: str,
+    typed_name: str,
+    agreed: bool,
+    shown_version: str | None = None,
+) -> Consent:
+    """Record the patient's consent to a procedure on the current text, witnessed by `by`.
+
+    `shown_version` is the version the page showed the patient: if an admin published a new
+    one meanwhile, the consent is refused rather than recorded on a text the patient never read.
+    """
     _require(by, "scheduling.add_consent", "take consents")
-    if procedure not in CONSENT_TEXTS:
+    text = CONSENT_TEXTS.get(procedure)
+    if text is None:
         raise ValidationError(f"Unknown procedure {procedure!r}.")
+    if shown_version is not None and shown_version != text.version:
+        raise ValidationError(
+            "The consent text was updated while this page was open. Nothing was recorded: "
+            "please let the patient read the new version, shown here, and sign again."
+        )
     if not agreed:
         raise ValidationError({"agreed": "The patient must tick that they agree."})
     if not _same_name(typed_name, patient):
@@ -631,7 +728,7 @@ def consent_sign(*, by, patient: Patient, procedure: str, typed_name: str, agree
     consent = Consent(
         patient=patient,
         procedure=procedure,
-        text_version=CONSENT_TEXTS[procedure].version,
+        text_version=text.version,
         typed_name=typed_name.strip(),
         agreed=True,
         witnessed_by=by,

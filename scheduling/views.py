@@ -2,9 +2,12 @@
 service call writes."""
 
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from core.bounds import in_range
@@ -20,7 +23,7 @@ from core.views import (
 from eligibility import rules
 from eligibility.services import eligibility_for
 from intake import selectors as intake_selectors
-from scheduling import selectors, services, times
+from scheduling import refusals, selectors, services, times
 from scheduling.consent import CURRENT as CONSENT_TEXTS
 from scheduling.forms import (
     BookingForm,
@@ -60,20 +63,39 @@ class _SessionFormView(_SessionPage, ObjectFormView):
 
 
 class _SessionActionView(ObjectActionView):
-    """A button that calls one service and goes back to the session."""
+    """A button that calls one service and goes back to the session; a refusal's message links
+    to what fixes it (scheduling.refusals)."""
 
     def load(self, user, *, pk: int):
         # A button shows nothing: the change it makes is in the audit log already.
         return selectors.session_get(user=user, pk=pk, log=False)
 
+    def post(self, request, *args, **kwargs):
+        """ObjectActionView's post, but a refusal is drawn with its links (core's would join its
+        messages as plain text)."""
+        back = self.get_success_url()
+        try:
+            self.result = self.call()
+        except ValidationError as exc:
+            messages.error(request, refusals.message(exc, request.user, back=back))
+        else:
+            if message := self.get_success_message({}):
+                messages.success(request, message)
+        return HttpResponseRedirect(back)
+
 
 class _OverrideMixin:
-    """Those who may book inside the minimum interval get the override note's field."""
+    """Those who may book inside the minimum interval get the override note's field; a refusal
+    raised by `call` links to what fixes it, the override note among them."""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["can_override"] = self.request.user.has_perm("scheduling.override_interval")
         return kwargs
+
+    def linked(self, form, *, back: str):
+        field = form["override_note"].auto_id if "override_note" in form.fields else ""
+        return refusals.linked(self.request.user, back=back, override_field=field)
 
 
 # ---- day view and free slots ----------------------------------------------------------------
@@ -189,17 +211,30 @@ class SessionBookView(_OverrideMixin, IdempotentFormMixin, ObjectFormView):
 
     def call(self, form):
         data = form.cleaned_data
-        return services.session_book(
-            by=self.request.user,
-            patient=data["patient"],
-            session_type=data["session_type"],
-            start=data["start"],
-            provider=data["provider"],
-            room=data["room"],
-            device=data["device"],
-            override_note=data.get("override_note", ""),
-            form_token=data.get("form_token") or None,
-        )
+        with self.linked(form, back=self.filled_in(data)):
+            return services.session_book(
+                by=self.request.user,
+                patient=data["patient"],
+                session_type=data["session_type"],
+                start=data["start"],
+                provider=data["provider"],
+                room=data["room"],
+                device=data["device"],
+                override_note=data.get("override_note", ""),
+                form_token=data.get("form_token") or None,
+            )
+
+    @staticmethod
+    def filled_in(data) -> str:
+        """This form filled in as posted (ids and a time, no names): where a consent taken from
+        a refusal's link comes back to."""
+        query = {
+            "patient": data["patient"].pk,
+            "session_type": data["session_type"].pk,
+            "start": data["start"].isoformat(),
+        }
+        query.update({name: data[name].pk for name in ("provider", "room", "device") if data[name]})
+        return f"{reverse('scheduling:session-book')}?{urlencode(query)}"
 
     def get_success_url(self) -> str:
         return self.result.get_absolute_url()
@@ -267,15 +302,16 @@ class SessionRescheduleView(_OverrideMixin, _SessionFormView):
 
     def call(self, form):
         data = form.cleaned_data
-        return services.session_reschedule(
-            by=self.request.user,
-            session=self.object,
-            start=data["start"],
-            provider=data["provider"],
-            room=data["room"],
-            device=data["device"],
-            override_note=data.get("override_note", ""),
-        )
+        with self.linked(form, back=self.request.path):
+            return services.session_reschedule(
+                by=self.request.user,
+                session=self.object,
+                start=data["start"],
+                provider=data["provider"],
+                room=data["room"],
+                device=data["device"],
+                override_note=data.get("override_note", ""),
+            )
 
 
 class SessionCancelView(_SessionFormView):
@@ -296,13 +332,14 @@ class SessionCheckInView(_SessionFormView):
     title = "Check in"
 
     def call(self, form):
-        session = services.session_check_in(
-            by=self.request.user, session=self.object, answers=form.answers()
-        )
-        if session.is_blocked:
-            messages.warning(
-                self.request, f"Stopped at check-in. Not checked in: {session.blocked_reason}"
+        user = self.request.user
+        with refusals.linked(user, back=self.request.path):
+            session = services.session_check_in(
+                by=user, session=self.object, answers=form.answers()
             )
+        if session.stopped_by is not None:
+            back = session.get_absolute_url()
+            messages.warning(self.request, refusals.message(session.stopped_by, user, back=back))
         else:
             messages.success(self.request, "Checked in.")
         return session
@@ -350,9 +387,10 @@ class TreatmentRecordView(_SessionFormView):
     def call(self, form):
         # The ModelForm already set the posted values on the instance; start from the stored one.
         session = selectors.session_get(user=self.request.user, pk=self.object.pk, log=False)
-        return services.treatment_record(
-            by=self.request.user, session=session, **form.service_fields()
-        )
+        with refusals.linked(self.request.user, back=self.request.path):
+            return services.treatment_record(
+                by=self.request.user, session=session, **form.service_fields()
+            )
 
 
 class PostCareView(_SessionPage, ObjectView):
@@ -380,9 +418,9 @@ class ConsentCreateView(IdempotentFormMixin, ObjectFormView):
     context_object_name = "patient"
 
     def load(self, user, *, pk: int, procedure: str):
-        if procedure not in CONSENT_TEXTS:
+        self.text = CONSENT_TEXTS.get(procedure)
+        if self.text is None:
             raise Http404
-        self.text = CONSENT_TEXTS[procedure]
         return intake_selectors.patient_get(user=user, pk=pk)
 
     def call(self, form):
@@ -392,6 +430,7 @@ class ConsentCreateView(IdempotentFormMixin, ObjectFormView):
             procedure=self.text.procedure,
             typed_name=form.cleaned_data["typed_name"],
             agreed=form.cleaned_data["agreed"],
+            shown_version=self.request.POST.get("text_version", ""),
         )
 
     def get_success_url(self) -> str:

@@ -1,4 +1,5 @@
-"""What the clinic offers: session types, and the kinds of room and device they need.
+"""What the clinic offers: session types, the kinds of room and device they need, and the consent
+text a patient signs for each procedure.
 
 It sits below eligibility (which shows a badge per session type on the patient page) and
 scheduling (which books them). The table is still `scheduling_sessiontype`: the model moved here
@@ -9,8 +10,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import capfirst
 
 from treatments.procedures import PROCEDURE_LABELS, PROCEDURES
 
@@ -107,3 +111,72 @@ class SessionType(models.Model):
 
     def includes(self, procedure: str) -> bool:
         return procedure in self.procedures
+
+
+PUBLISHED_IS_FINAL = "A published consent text is never changed or removed: publish a new version."
+
+
+class ConsentTextQuerySet(models.QuerySet):
+    """Bulk writes would bypass `ConsentText.save` and `delete`: refused the same way."""
+
+    def update(self, **kwargs):
+        raise ValidationError(PUBLISHED_IS_FINAL)
+
+    def delete(self):
+        raise ValidationError(PUBLISHED_IS_FINAL)
+
+
+class ConsentText(models.Model):
+    """One version of a procedure's consent text (CLINICAL.md, "Consent").
+
+    A signed consent names its procedure and `version` (scheduling's `Consent.text_version`),
+    so a version is final once saved: a change is a new version, and every consent can be shown
+    as the patient read it. The newest published version is the one new consents are signed on.
+    """
+
+    procedure = models.CharField(
+        max_length=20, choices=[(code, capfirst(PROCEDURE_LABELS[code])) for code in PROCEDURES]
+    )
+    version = models.CharField(
+        max_length=20,
+        validators=[RegexValidator(r"^\d{4}\.\d{2}\.\d+$", "A version reads YYYY.MM.N.")],
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="The paragraphs, separated by a blank line.")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the texts the app was installed with.",
+    )
+
+    objects = ConsentTextQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["procedure", "-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "version"], name="consent_text_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(title="") & ~Q(body=""), name="consent_text_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError(PUBLISHED_IS_FINAL)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(PUBLISHED_IS_FINAL)
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(paragraph for paragraph in self.body.split("\n\n") if paragraph)

@@ -1,5 +1,6 @@
 from tests.permission_matrix import (
     ANON,
+    BAD,
     CLINIC_ADMIN,
     FRONT_DESK,
     NO_GROUP,
@@ -14,6 +15,7 @@ from tests.permission_matrix import (
 )
 
 SIGNED_IN = (FRONT_DESK, PHYSICIAN, CLINIC_ADMIN, NO_GROUP)
+UNAUTHORISED = 401
 
 
 def make_objects() -> dict:
@@ -64,4 +66,17 @@ CASES = [
         override={identity: row(OK, OK, OK) for identity in (ANON, *SIGNED_IN)},
     ),
     page("password_reset_complete", who=(ANON, *SIGNED_IN), get=OK),
+    # The idle timeout (issue 14): any signed-in user, about their own session. How long is
+    # left answers a signed-out script with 401, not the login page.
+    page(
+        "session-status",
+        who=SIGNED_IN,
+        get=OK,
+        override={ANON: row(get=UNAUTHORISED)},
+    ),
+    page("session-extend", who=SIGNED_IN, post=OK),
+    # Their own form drafts: a GET names the page; a POST wants JSON, so the matrix's empty
+    # form is refused.
+    page("form-draft", query={"path": "/"}, who=SIGNED_IN, get=OK, post=BAD),
+    page("form-draft-discard", who=SIGNED_IN, post=BAD),
 ]

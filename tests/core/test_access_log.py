@@ -264,6 +264,46 @@ NO_PATIENT_DATA = {
     "reports:reviews": "turnaround figures",
     "reports:audit-log": "the audit log itself: who read what is its content",
     "reports:audit-log-export": "the audit log itself",
+    "session-status": "seconds left in the session",
+    "session-extend": "seconds left in the session",
+    "form-draft": "the user's own typing, read by them only (core.drafts); the form's page "
+    "logged its patient",
+    "form-draft-discard": "a button: deletes the user's own draft",
+    **{
+        f"staff:{name}": "staff accounts, not patients"
+        for name in (
+            "list",
+            "invite",
+            "detail",
+            "roles",
+            "deactivate",
+            "reactivate",
+            "two-factor-reset",
+            "invite-resend",
+            "unlock",
+        )
+    },
+    **{
+        f"configuration:{name}": "the clinic's set-up; of sessions only how many are booked"
+        for name in (
+            *(
+                f"{model}-{page}"
+                for model in ("room", "device", "sessiontype")
+                for page in ("list", "create", "update", "deactivate", "reactivate")
+            ),
+            "hours",
+            "opening-hours",
+            "closedday-create",
+            "closedday-delete",
+            "provider-hours",
+            "providerhours-update",
+            "providerhours-delete",
+        )
+    },
+    **{
+        f"configuration:consenttext-{page}": "consent texts: the clinic's, not a patient's"
+        for page in ("list", "detail", "publish")
+    },
 }
 
 ROLE_USER = {FRONT_DESK: "desk", PHYSICIAN: "doctor", CLINIC_ADMIN: "admin"}

@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -26,7 +27,7 @@ from tests.permission_matrix import (
 
 pytestmark = pytest.mark.django_db
 
-# Django admin has its own login and permissions: see test_admin_site_is_for_admins.
+# Django admin has its own login and permissions: see test_admin_site_is_for_superusers_only.
 NOT_APP_PAGES = {"admin"}
 # The matrix is at least this big (URLs declared x identities x methods); printed with -s.
 MINIMUM_SIZE = 1900
@@ -138,10 +139,16 @@ def test_permission_matrix(identity):
 
 
 @pytest.mark.parametrize(
-    ("role", "allowed"), [(FRONT_DESK, False), (PHYSICIAN, False), (CLINIC_ADMIN, True)]
+    ("role", "allowed"),
+    [(FRONT_DESK, False), (PHYSICIAN, False), (CLINIC_ADMIN, False), ("superuser", True)],
 )
-def test_admin_site_is_for_admins(role, allowed):
-    response = _client(role).get(reverse("admin:auth_user_changelist"))
+def test_admin_site_is_for_superusers_only(role, allowed):
+    """Clinic admins manage staff in the app's pages (staff:list); /admin/ is for superusers."""
+    if role == "superuser":
+        client = login_client(User.objects.create_superuser("root", "root@example.com", "pw"))
+    else:
+        client = _client(role)
+    response = client.get(reverse("admin:auth_user_changelist"))
     if allowed:
         assert response.status_code == 200
     else:

@@ -259,7 +259,8 @@ def test_production_settings_refuse_a_missing_secret_key():
 
 
 def test_audit_log_cannot_be_edited_or_deleted_through_admin():
-    admin = UserFactory(role=CLINIC_ADMIN, is_staff=True)
+    # Only superusers reach the admin (core.admin); not even they may edit the log.
+    admin = UserFactory(role=CLINIC_ADMIN, is_staff=True, is_superuser=True)
     client = login_client(admin)
     entry = LogEntry.objects.log_create(admin, action=LogEntry.Action.ACCESS, force_log=True)
     change = reverse("admin:auditlog_logentry_change", args=[entry.pk])

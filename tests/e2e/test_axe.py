@@ -4,8 +4,8 @@
 The pages are not listed here: they are every named URL of the permission matrix
 (tests/<app>/permission_cases.py) that answers a GET with 200 to the role, with the matrix's
 sample arguments, so a new page is audited as soon as it is declared. Django's own admin
-(/admin/) is left out, as it is from the matrix: it is to be replaced by the in-app Staff &
-settings pages, which will be audited here when they are declared.
+(/admin/) is left out, as it is from the matrix: it is for superusers only; clinic admins have
+the in-app Staff & settings pages, audited here like every other.
 
 One browser; per role, one login, then every page at each width in a loop.
 """
@@ -34,6 +34,9 @@ EMPTY_FORMS = {
     "intake:intake-create": "#submit-id-submit",
     "scheduling:session-book": "#submit-id-book",
     "login": "button[type=submit]",
+    "staff:invite": "#submit-id-invite",
+    "configuration:room-create": "#submit-id-save",
+    "configuration:consenttext-publish": "#submit-id-publish",  # unchanged: refused
 }
 MISSING = "/patients/999999999/"  # a 404 page, as seen by each role
 

@@ -4,6 +4,7 @@ every view that follows a `next` uses core.redirects.safe_next)."""
 import pytest
 from django.urls import reverse
 
+from scheduling.consent import CURRENT
 from scheduling.models import Consent
 from tests.factories import PatientFactory
 
@@ -13,7 +14,12 @@ pytestmark = pytest.mark.django_db
 def _sign(client, patient, next_url: str):
     return client.post(
         reverse("scheduling:consent-create", args=[patient.pk, "prp"]),
-        {"typed_name": patient.full_name, "agreed": "on", "next": next_url},
+        {
+            "typed_name": patient.full_name,
+            "agreed": "on",
+            "next": next_url,
+            "text_version": CURRENT["prp"].version,
+        },
     )
 
 

@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from eligibility import rules
 from scheduling import times
+from scheduling.consent import CURRENT as CONSENT_TEXTS
 from scheduling.models import Consent, Status, TreatmentSession
+from tests.factories import UserFactory, login_client
 from tests.scheduling.factories import (
     LLLT,
     PRP_MN,
@@ -17,6 +19,7 @@ from tests.scheduling.factories import (
     on_day,
     screened_patient,
 )
+from treatments.services import publish_consent_text
 
 pytestmark = pytest.mark.django_db
 
@@ -178,11 +181,32 @@ def test_consent_through_the_view(desk_client, clinic):
     patient = screened_patient(by=clinic.desk, consent=False)
     url = reverse("scheduling:consent-create", args=[patient.pk, "prp"])
     assert "off-label" in desk_client.get(url).content.decode()
-    response = desk_client.post(
-        url, {"typed_name": patient.full_name, "agreed": "on", "form_token": "c1"}
-    )
+    posted = {"typed_name": patient.full_name, "agreed": "on", "form_token": "c1"}
+    version = f'name="text_version" value="{CONSENT_TEXTS["prp"].version}"'
+    assert version in desk_client.get(url).content.decode()
+    response = desk_client.post(url, {**posted, "text_version": CONSENT_TEXTS["prp"].version})
     assert response.status_code == 302
     assert Consent.objects.filter(patient=patient, procedure="prp").count() == 1
+
+
+def test_a_consent_on_a_text_replaced_while_the_page_was_open_is_refused(
+    desk_client, clinic, admin_user
+):
+    """The page sends the version it showed; an admin published a new one meanwhile: nothing
+    is recorded, and the form shows the new text with its version to sign again."""
+    patient = screened_patient(by=clinic.desk, consent=False)
+    url = reverse("scheduling:consent-create", args=[patient.pk, "prp"])
+    posted = {"typed_name": patient.full_name, "agreed": "on", "form_token": "c2"}
+    shown = CONSENT_TEXTS["prp"].version
+    publish_consent_text(
+        procedure="prp", title="PRP, revised", body="New risks.\n\nNew care.", by=admin_user
+    )
+    response = desk_client.post(url, {**posted, "text_version": shown})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "was updated while this page was open" in page
+    assert f'name="text_version" value="{CONSENT_TEXTS["prp"].version}"' in page
+    assert not Consent.objects.filter(patient=patient, procedure="prp").exists()
 
 
 def test_patient_page_lists_sessions(desk_client, clinic):
@@ -331,18 +355,25 @@ def test_booking_form_previews_eligibility_and_missing_consent(desk_client, clin
 
 
 @pytest.mark.parametrize(
-    "model",
+    ("model", "page"),
     [
-        "scheduling_room",
-        "scheduling_device",
-        "treatments_sessiontype",
-        "scheduling_openinghours",
-        "scheduling_closedday",
+        ("scheduling_room", "configuration:room-list"),
+        ("scheduling_device", "configuration:device-list"),
+        ("treatments_sessiontype", "configuration:sessiontype-list"),
+        ("scheduling_openinghours", "configuration:hours"),
+        ("scheduling_closedday", "configuration:hours"),
     ],
 )
-def test_admin_keeps_the_set_up_in_django_admin(admin_client_, model):
-    response = admin_client_.get(reverse(f"admin:{model}_changelist"))
-    assert response.status_code == 200
+def test_clinic_admins_keep_the_set_up_in_the_app_superusers_in_django_admin(
+    admin_client_, model, page
+):
+    """Issue 14: Staff & settings is the app's own; Django's admin is for superusers only."""
+    assert admin_client_.get(reverse(page)).status_code == 200
+    changelist = reverse(f"admin:{model}_changelist")
+    response = admin_client_.get(changelist)
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    assert login_client(superuser).get(changelist).status_code == 200
 
 
 def test_sessions_are_not_in_django_admin(admin_client_):

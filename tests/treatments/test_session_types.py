@@ -144,7 +144,7 @@ def test_admins_manage_session_types_in_treatments(admin_client_):
     perms = set(ROLE_PERMISSIONS[CLINIC_ADMIN])
     assert {f"treatments.{a}_sessiontype" for a in ("view", "add", "change")} <= perms
     assert not any(p.startswith("scheduling.") and p.endswith("_sessiontype") for p in perms)
-    assert admin_client_.get(reverse("admin:treatments_sessiontype_changelist")).status_code == 200
+    assert admin_client_.get(reverse("configuration:sessiontype-list")).status_code == 200
 
 
 def _content_type_labels() -> list[str]:
