@@ -110,7 +110,11 @@ ASGI_APPLICATION = "clinic.asgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# Keep a worker's connection between requests (issue 15): a new PostgreSQL connection per
+# request costs a backend process start, a new SQLite one re-runs the PRAGMAs below. Checked
+# before reuse, so a connection the server dropped is replaced, not failed on.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two bookings cannot interleave
     # their check-then-insert; the timeout makes a second writer wait instead of failing.

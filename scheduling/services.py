@@ -363,7 +363,29 @@ def _booked_by_token(form_token: str | None) -> TreatmentSession | None:
     return TreatmentSession.objects.filter(form_token=form_token).first()
 
 
+def _still_offered(request: _Request, plan: _Plan) -> None:
+    """Lock the room, device and session type the plan chose, and refuse if an admin took one
+    out of use since it was planned. A deactivation locks the same row and then counts the
+    sessions ahead, so of a booking and a deactivation at once, one waits and sees the other."""
+    chosen = (
+        (Room, plan.room),
+        (Device, plan.device),
+        (SessionType, request.session_type),
+    )
+    gone = [
+        record.name
+        for model, record in chosen
+        if not model.objects.select_for_update().filter(pk=record.pk, active=True).exists()
+    ]
+    if gone:
+        raise ValidationError(
+            f"{' and '.join(gone)} was taken out of use a moment ago; nothing was booked. "
+            "Choose another slot."
+        )
+
+
 def _insert(*, request: _Request, plan: _Plan, form_token: str | None) -> TreatmentSession:
+    _still_offered(request, plan)
     session = TreatmentSession(
         patient=request.patient,
         session_type=request.session_type,
@@ -452,6 +474,7 @@ def _move(
     before: tuple[datetime, dict[str, str]],
 ) -> TreatmentSession:
     """Write the move and its history: `before` is the start and resources it moves from."""
+    _still_offered(request, plan)
     session.start, session.end = request.start, request.end
     session.provider, session.room, session.device = plan.provider, plan.room, plan.device
     session.blocked_reason = ""

@@ -134,7 +134,9 @@
     stop();
     document.dispatchEvent(new CustomEvent("idle:expired"));
     const here = window.location.pathname + window.location.search;
-    window.location.assign(config.dataset.loginUrl + "?next=" + encodeURIComponent(here));
+    window.location.assign(
+      config.dataset.loginUrl + "?next=" + encodeURIComponent(here) + "&signed_out=idle"
+    );
   }
 
   async function keep() {

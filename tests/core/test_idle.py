@@ -141,3 +141,13 @@ def test_status_json_carries_no_cookie_or_cache(desk):
     response = desk.get(STATUS)
     assert response["Cache-Control"] == "no-store, private"
     assert json.loads(response.content).keys() == {"remaining", "warning"}
+
+
+def test_the_login_page_says_why_after_an_idle_sign_out(client):
+    """The script sends an expired page to the login with `signed_out=idle`: say what happened
+    and that the form is kept; any other value (or none) shows nothing."""
+    page = client.get(reverse("login") + "?next=/patients/&signed_out=idle").content.decode()
+    assert "signed out after 15 minutes without activity" in page
+    for other in ("", "&signed_out=<b>x</b>"):
+        page = client.get(reverse("login") + "?next=/patients/" + other).content.decode()
+        assert "signed out after" not in page

@@ -81,8 +81,9 @@ def test_warned_continued_then_signed_out_and_the_intake_restored(
     expect(dialog).to_be_visible(timeout=40_000)
     page.wait_for_url(re.compile(r"/login/\?next="), timeout=40_000)
     assert time.monotonic() - continued >= 35
-    assert page.url.endswith("/login/?next=" + quote(intake, safe=""))
+    assert page.url.endswith("/login/?next=" + quote(intake, safe="") + "&signed_out=idle")
     assert "Minoxidil" not in page.url
+    expect(page.get_by_role("status")).to_contain_text("signed out after")
 
     # 4. Signed in again: back on the intake, the answers offered and restored by keyboard.
     _short_sessions(settings, 15 * 60)

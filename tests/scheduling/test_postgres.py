@@ -132,3 +132,55 @@ def test_concurrent_bookings_that_leave_the_room_open_each_get_a_free_room(run_c
     rooms, errors = run_concurrently(book, 2)
     results = rooms + [repr(exc) for exc in errors]
     assert sorted(results) == ["Room 1", "Room 2"], results
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("resource", ["room", "device"])
+def test_a_booking_and_a_deactivation_at_once_never_leave_a_session_in_an_unused_room(
+    run_concurrently, resource
+):
+    """An admin takes a room (or device) out of use while the desk books into it: either the
+    booking stands and the deactivation is refused, or the room is out of use and nothing was
+    booked in it; never both (issue 14: the set-up pages)."""
+    from configuration import services as setup
+
+    clinic = make_clinic()
+    patient = screened_patient(by=clinic.desk)
+    room, device = clinic.rooms["Room 1"], clinic.devices["Pen A"]
+    admin = _admin()
+
+    def act(i: int):
+        try:
+            if i == 0:
+                return services.session_book(
+                    by=clinic.desk,
+                    patient=patient,
+                    session_type=clinic.types[MN],
+                    start=on_day(2, 10),
+                    room=room,
+                    device=device,
+                ).pk
+            if resource == "room":
+                return setup.room_deactivate(by=admin, room=room).active
+            return setup.device_deactivate(by=admin, device=device).active
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+
+    for _ in range(5):
+        TreatmentSession.objects.all().delete()
+        room.active = device.active = True
+        room.save()
+        device.save()
+        results, errors = run_concurrently(act, 2)
+        assert not errors, errors
+        record = room if resource == "room" else device
+        record.refresh_from_db()
+        booked = TreatmentSession.objects.filter(**{resource: record}).exists()
+        assert booked != (not record.active), results
+
+
+def _admin():
+    from core.roles import CLINIC_ADMIN
+    from tests.factories import UserFactory
+
+    return UserFactory(role=CLINIC_ADMIN)
