@@ -1,6 +1,7 @@
 """Cross-cutting request handling: two-factor enforcement, the idle-session timeout, the
 client's address and caching of logged-in pages."""
 
+import functools
 import ipaddress
 import time
 
@@ -22,18 +23,25 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_verified():
-            open_paths = {
-                reverse("logout"),
-                reverse("two-factor-verify"),
-                reverse("two-factor-setup"),
-            }
-            if request.path not in open_paths and not request.path.startswith(_static_prefix()):
-                asked = request.get_full_path() if request.method == "GET" else None
-                target = needs_second_factor(user, next_path=asked)
-                if target is not None:
-                    return redirect(target)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and request.path not in _open_paths()
+            and not request.path.startswith(_static_prefix())
+        ):
+            asked = request.get_full_path() if request.method == "GET" else None
+            target = needs_second_factor(user, next_path=asked)
+            if target is not None:
+                return redirect(target)
         return self.get_response(request)
+
+
+@functools.cache
+def _open_paths() -> frozenset[str]:
+    """Reachable before the second factor; reversed once, not on every request of the many
+    users (front desk) who are never verified."""
+    return frozenset(reverse(name) for name in ("logout", "two-factor-verify", "two-factor-setup"))
 
 
 class SessionKeepAliveMiddleware:

@@ -1,14 +1,21 @@
 import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 
 from intake.models import Patient
 
 # Secondary columns are left out below Bootstrap's md breakpoint, so a phone's list fits
-# without sideways scrolling (issue 14); patient_table.html gives its cells the same class.
-WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}}
+# without sideways scrolling (issue 14); the rows' cells get the same class.
+WIDE = "d-none d-md-table-cell"
+WIDE_ONLY = {"th": {"class": WIDE}}
+_PK_MARK = 987654321
 
 
 class PatientTable(tables.Table):
-    """Columns, sorting and pagination; the rows themselves are in the template."""
+    """Columns, sorting and pagination; the rows themselves are `rows_html`."""
 
     mrn = tables.Column(verbose_name="MRN")
     last_name = tables.Column(verbose_name="Name", order_by=("last_name", "first_name"))
@@ -25,3 +32,41 @@ class PatientTable(tables.Table):
         template_name = "intake/patient_table.html"
         attrs = {"class": "table table-hover align-middle"}
         empty_text = "No patients match."
+
+    def rows_html(self) -> SafeString:
+        """The <tr>s of the page, built here rather than by a template loop: the template
+        engine's lookups, filters and a reverse() per link cost more per row than the rest of
+        the page's rendering (issue 15). Same markup; every stored value is escaped."""
+        # One reverse() for the page instead of one per link (get_absolute_url's URL, by pk).
+        pattern = reverse("intake:patient-detail", args=[_PK_MARK])
+        mark = str(_PK_MARK)
+        return SafeString(
+            "".join(
+                _row(row.record, pattern.replace(mark, str(row.record.pk)))
+                for row in self.paginated_rows
+            )
+        )
+
+
+def _day(value) -> str:
+    """What `|date:"j M Y"` shows: a time in the current time zone's calendar."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_format(value, "j M Y")
+
+
+def _row(p: Patient, url: str) -> str:
+    phone = (p.phone.as_national if p.phone else "") or "—"
+    return (
+        "<tr>\n"
+        f'  <td><a href="{url}">{escape(p.mrn)}</a></td>\n'
+        f'  <td><a href="{url}">{escape(p.last_name)}, {escape(p.first_name)}</a></td>\n'
+        f'  <td class="{WIDE}">{_day(p.date_of_birth)}</td>\n'
+        f'  <td class="{WIDE}">{escape(p.get_sex_display())}</td>\n'
+        f'  <td class="{WIDE}">{escape(phone)}</td>\n'
+        f'  <td class="{WIDE}">{_day(p.last_intake_at) or "none yet"}</td>\n'
+        f"  <td>{'Archived' if p.archived_at else 'Active'}</td>\n"
+        "</tr>\n"
+    )

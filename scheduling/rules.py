@@ -9,7 +9,7 @@ and the clinic's time zone in, and write what these functions allow.
 # ruff: noqa: RUF001, RUF002 - time spans use en dashes
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from eligibility.lifecycle import upper_first
 from eligibility.rules import PROCEDURE_LABELS
@@ -191,6 +191,9 @@ def refusal(
 
 def overlapping(booked: Iterable[Booked], start: datetime, end: datetime) -> list[Booked]:
     """The sessions that share some of [start, end); one ending as another starts does not."""
+    # In UTC, as the database gives booked times: datetimes with the same tzinfo compare
+    # without working out each one's offset (a free-slot search makes thousands of these).
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     return [b for b in booked if b.start < end and b.end > start]
 
 
@@ -412,10 +415,14 @@ def _starts(search: Search, calendar: Calendar, zone: tzinfo) -> Iterator[dateti
 
 def _fill(start: datetime, end: datetime, clinic: Clinic) -> Found | None:
     providers, rooms, devices = _taken(clinic.booked, start, end)
-    person = first_free(_working(clinic, start, end), providers)
     place = first_free(clinic.rooms, rooms)
     unit = first_free(clinic.devices, devices)
-    if person is None or place is None or unit is None:
+    if place is None or unit is None:
+        # Before the providers' hours, which cost a check per provider: a full day is mostly
+        # starts without a room or a device.
+        return None
+    person = first_free(_working(clinic, start, end), providers)
+    if person is None:
         return None
     return Found(start, end, person, place, unit)
 

@@ -1,6 +1,7 @@
 """Reads of sessions. Each takes the user: permission checks and access logging live here."""
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -194,14 +195,13 @@ class DayGrid:
     count: int
 
 
-_DAY_VIEW_FIELDS = (
-    *ATTENTION_FIELDS,
-    "provider__first_name",
-    "provider__last_name",
-    "provider__username",
-    "room__name",
-    "device__name",
-)
+# What a card draws besides its column's own resource: the provider in a room's column, the
+# room in a provider's, and the device either way.
+_CARD_RELATION = {"room": "provider", "provider": "room"}
+_CARD_FIELDS = {
+    "provider": ("provider__first_name", "provider__last_name", "provider__username"),
+    "room": ("room__name",),
+}
 
 
 def day_view(*, user, day: date, by: str = "room") -> DayGrid:
@@ -211,8 +211,9 @@ def day_view(*, user, day: date, by: str = "room") -> DayGrid:
     hours, closed day, and one bulk insert of the access log.
     """
     _require(user, VIEW)
-    sessions = _day_sessions(day)
-    by, columns, key = _day_columns(day, by, sessions)
+    by = "provider" if by == "provider" else "room"
+    sessions = _day_sessions(day, by)
+    columns, key = _day_columns(day, by, sessions)
     opening = OpeningHours.objects.filter(weekday=day.weekday()).first()
     closed = ClosedDay.objects.filter(day=day).first()
     slots = _day_slots(day, opening, sessions)
@@ -229,24 +230,26 @@ def day_view(*, user, day: date, by: str = "room") -> DayGrid:
     )
 
 
-def _day_sessions(day: date) -> list[TreatmentSession]:
+def _day_sessions(day: date, by: str) -> list[TreatmentSession]:
     start_of_day, end_of_day = times.day_bounds(day)
+    drawn = _CARD_RELATION[by]
     return list(
-        _sessions()
+        TreatmentSession.objects.select_related("patient", "session_type", drawn, "device")
         .filter(
             start__gte=start_of_day - LONGEST_SESSION,
             start__lt=end_of_day,
             end__gt=start_of_day,
         )
         # What the grid, the cards and the access log show; a patient's other columns (phone
-        # numbers parsed on load, address, history) are not read for a hundred cards.
-        .only(*_DAY_VIEW_FIELDS)
+        # numbers parsed on load, address, history) are not read for a hundred cards, nor the
+        # column's own room or provider, which the columns' query reads once.
+        .only(*ATTENTION_FIELDS, *_CARD_FIELDS[drawn], "device__name", by)
         .exclude(status__in=RELEASED)
         .order_by("start", "id")
     )
 
 
-def _day_columns(day: date, by: str, sessions: list[TreatmentSession]) -> tuple[str, list, str]:
+def _day_columns(day: date, by: str, sessions: list[TreatmentSession]) -> tuple[list, str]:
     """The grid's columns ("provider": who works that weekday or has a session; else every
     active room and any other with a session), and the session attribute that picks one."""
     if by == "provider":
@@ -257,9 +260,9 @@ def _day_columns(day: date, by: str, sessions: list[TreatmentSession]) -> tuple[
             .objects.filter(Q(pk__in=working) | Q(pk__in=ids))
             .order_by("last_name", "first_name", "pk")
         )
-        return by, columns, "provider_id"
+        return columns, "provider_id"
     ids = {s.room_id for s in sessions}
-    return "room", [r for r in Room.objects.order_by("name") if r.active or r.pk in ids], "room_id"
+    return [r for r in Room.objects.order_by("name") if r.active or r.pk in ids], "room_id"
 
 
 def _day_slots(
@@ -441,11 +444,35 @@ def free_slots(
     if found is None:
         return []
     clinic, people, rooms, devices = found
-    search = booking.Search(day, days, session_type.duration, times.slot_step(), limit)
-    return [
-        _slot(f, people, rooms, devices)
-        for f in booking.free_slots(search, clinic, now=timezone.now())
-    ]
+    on_days = [day + timedelta(days=offset) for offset in range(days + 1)]
+    shares = _days_booked(clinic.booked, on_days)
+    slots: list[booking.Found] = []
+    for on in on_days:
+        search = booking.Search(on, 0, session_type.duration, times.slot_step(), limit - len(slots))
+        that_day = replace(clinic, booked=shares[on])
+        slots += booking.free_slots(search, that_day, now=timezone.now())
+        if len(slots) >= limit:
+            break
+    return [_slot(f, people, rooms, devices) for f in slots]
+
+
+def _days_booked(
+    booked: list[booking.Booked], days: list[date], *, patient: int | None = None
+) -> dict[date, list[booking.Booked]]:
+    """Each day's share of `booked` (earliest first, as `live_sessions` gives them): those
+    overlapping the day and all of `patient`'s, in their order. A slot lies within its day,
+    so a day's search need look at no other session, and a busy fortnight costs a day's work
+    per day instead of a fortnight's per slot."""
+    starts = [b.start for b in booked]
+    theirs = {i for i, b in enumerate(booked) if b.patient == patient}
+    shares: dict[date, list[booking.Booked]] = {}
+    for day in days:
+        start_of_day, end_of_day = times.day_bounds(day)
+        first = bisect_left(starts, start_of_day - LONGEST_SESSION)
+        last = bisect_left(starts, end_of_day)
+        overlap = {i for i in range(first, last) if booked[i].end > start_of_day}
+        shares[day] = [booked[i] for i in sorted(overlap | theirs)]
+    return shares
 
 
 @dataclass(frozen=True)
@@ -484,10 +511,12 @@ def patient_free_slots(
     if found is None:
         return PatientSlots([])
     clinic, people, rooms, devices = found
-    slots: list[Slot] = []
+    shares = _days_booked(clinic.booked, on_days, patient=patient.pk)
+    slots: list[booking.Found] = []
     for on, verdict in zip(on_days, verdicts, strict=True):
         if verdict.bookable:
-            slots += _patient_day(clinic, session_type, on, patient.pk, limit - len(slots))
+            that_day = replace(clinic, booked=shares[on])
+            slots += _patient_day(that_day, session_type, on, patient.pk, limit - len(slots))
         if len(slots) >= limit:
             break
     return PatientSlots([_slot(f, people, rooms, devices) for f in slots])
@@ -498,20 +527,11 @@ _WHOLE_DAY = 24 * 60
 
 
 def _patient_day(
-    clinic: booking.Clinic, session_type: SessionType, day: date, patient: int, limit: int
+    that_day: booking.Clinic, session_type: SessionType, day: date, patient: int, limit: int
 ) -> list[booking.Found]:
     """The first `limit` free slots of `day` the patient can take: not inside a minimum
-    interval, not at the same time as another of their sessions. Only that day's sessions and
-    the patient's are looked at, so a busy fortnight costs a day's work per day."""
-    start_of_day, end_of_day = times.day_bounds(day)
-    that_day = replace(
-        clinic,
-        booked=[
-            b
-            for b in clinic.booked
-            if b.patient == patient or (b.start < end_of_day and b.end > start_of_day)
-        ],
-    )
+    interval, not at the same time as another of their sessions. `that_day` holds only that
+    day's sessions and the patient's (`_days_booked`)."""
     search = booking.Search(day, 0, session_type.duration, times.slot_step(), _WHOLE_DAY)
     taken: list[booking.Found] = []
     for found in booking.free_slots(search, that_day, now=timezone.now()):
@@ -566,7 +586,9 @@ def _search(
         return None
     last_day = day + timedelta(days=days)
     first_start, last_end = times.day_bounds(day)[0], times.day_bounds(last_day)[1]
-    window = Q(start__lt=last_end, end__gt=first_start)
+    # Bounded on both sides by start (no session is longer than a day), so that the query reads
+    # the window's stretch of the start index, not all history before it.
+    window = Q(start__gte=first_start - LONGEST_SESSION, start__lt=last_end, end__gt=first_start)
     gaps = min_gaps()
     if patient is not None:
         widest = booking.widest_gap(session_type.procedures, gaps)
