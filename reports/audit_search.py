@@ -11,8 +11,10 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from core.bounds import BoundedDateField
 from eligibility.models import PhysicianReview, Screening
@@ -159,6 +161,23 @@ def audit_rows(qs: QuerySet[LogEntry]) -> Iterator[tuple]:
         )
 
 
+# The page links need a count, and counting a log of millions of entries costs more than the
+# page: the count stops past COUNT_CAP (the links then end at the page after it; a search
+# narrows the entries).
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        # A django-tables2 paginator pages the table's rows; their queryset is counted.
+        return self.object_list.data.data[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
 class AuditTable(tables.Table):
     timestamp = tables.Column(verbose_name="Time", orderable=False)
     actor = tables.Column(verbose_name="Staff member", orderable=False, default="(system)")
@@ -174,6 +193,9 @@ class AuditTable(tables.Table):
         empty_text = "No audit entries match."
         # Six columns do not fit a phone: they scroll in a focusable region, the pages below.
         template_name = "reports/includes/audit_table.html"
+
+    def paginate(self, paginator_class=CappedPaginator, *args, **kwargs):
+        return super().paginate(paginator_class, *args, **kwargs)
 
     def render_timestamp(self, value) -> str:
         return timezone.localtime(value).strftime("%d %b %Y %H:%M:%S")

@@ -34,3 +34,17 @@ class Export(models.Model):
     def __str__(self) -> str:
         when = timezone.localtime(self.exported_at)
         return f"{self.report} export ({self.format}) of {when:%Y-%m-%d %H:%M}"
+
+
+class FiguresVersion(models.Model):
+    """One row, bumped after every committed write that can change a report's figures
+    (`reports.figures`): cached figures are keyed on it, so every worker of the server sees a
+    write at once, whatever cache each of them keeps."""
+
+    changes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"report figures, version {self.changes}"

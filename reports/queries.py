@@ -285,10 +285,12 @@ def _combinations(qs: QuerySet[TreatmentSession]) -> list[dict]:
 
 def _staff(combinations: list[dict]) -> list:
     """The active staff and whoever provided a session in the combinations. The database's
-    collation orders them, as it did when it grouped them."""
+    collation orders them, as it did when it grouped them. Their names only: the report's
+    figures are cached, and a password hash has no business in a cache."""
     return list(
         get_user_model()
         .objects.filter(Q(is_active=True) | Q(pk__in={row["provider_id"] for row in combinations}))
+        .only("username", "first_name", "last_name", "is_active")
         .order_by("last_name", "username")
     )
 
@@ -552,6 +554,13 @@ def open_reviews(filters: ReportFilters) -> QuerySet[Screening]:
     return qs
 
 
+def age_open_items(items: list[dict], now: datetime) -> None:
+    """How long each open item has waited, at `now`: set again on a cached report."""
+    for item in items:
+        item["age"] = now - item["screened_at"]
+        item["age_text"] = duration_text(item["age"])
+
+
 def reviews_report(filters: ReportFilters) -> ReviewsReport:
     waits: dict[str, list[float]] = defaultdict(list)
     decisions: Counter = Counter()
@@ -564,16 +573,12 @@ def reviews_report(filters: ReportFilters) -> ReviewsReport:
     everything = [w for values in waits.values() for w in values]
     now = timezone.now()
     open_items = [
-        {
-            "procedure": PROCEDURE_LABELS.get(procedure, procedure),
-            "screened_at": screened_at,
-            "age": now - screened_at,
-            "age_text": duration_text(now - screened_at),
-        }
+        {"procedure": PROCEDURE_LABELS.get(procedure, procedure), "screened_at": screened_at}
         for procedure, screened_at in open_reviews(filters)
         .order_by("screened_at", "id")
         .values_list("procedure", "screened_at")
     ]
+    age_open_items(open_items, now)
     return ReviewsReport(
         overall=_turnaround("All procedures", everything),
         by_procedure=[

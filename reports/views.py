@@ -6,12 +6,14 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.views import ObjectListView, RoleRequiredMixin, SessionSearchMixin
-from reports import audit_search, queries, selectors
+from reports import audit_search, figures, queries, selectors
 from reports.charts import Series, bar_chart, count_table
 from reports.exports import REPORTS, csv_response, record_export, xlsx_response
 from reports.forms import RecallFilterForm, ReportFilterForm, ReportFilters
@@ -57,6 +59,8 @@ class ReportView(RoleRequiredMixin, TemplateView):
 
     permission_required = "reports.view_reports"
     report = ""
+    #: Counts only, no patient: the figures are cached (`reports.figures`).
+    cached = True
 
     def get_template_names(self) -> list[str]:
         return [f"reports/{self.report}.html"]
@@ -69,7 +73,11 @@ class ReportView(RoleRequiredMixin, TemplateView):
         form = _form_for(self.report, self.request.GET)
         context.update(form=form, report=self.report, reports=NAV, title=REPORTS[self.report].title)
         if form.is_valid():
-            context.update(self.figures(form.filters()))
+            filters = form.filters()
+            if self.cached:
+                context.update(figures.cached(self.report, filters, lambda: self.figures(filters)))
+            else:
+                context.update(self.figures(filters))
             context["query"] = _query_string(form)
         return context
 
@@ -165,13 +173,25 @@ class ReviewsReportView(ReportView):
                 Series("90th percentile", [_hours(r.p90) for r in rows], ORANGE),
             ],
         )
+        for item in data.open_items:
+            # Formatted once, with the cached figures: a long queue is thousands of dates.
+            item["screened_text"] = date_filter(
+                timezone.localtime(item["screened_at"]), "j M Y H:i"
+            )
         return {"data": data, "rows": rows, "chart": chart}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "data" in context:
+            queries.age_open_items(context["data"].open_items, timezone.now())
+        return context
 
 
 class RecallReportView(ReportView):
     """Who to contact about a device or lot. Listing patients is reading their data: logged."""
 
     report = "recall"
+    cached = False  # each search lists patients, and each listing is logged
 
     def figures(self, filters: ReportFilters) -> dict:
         if not filters.lot:
@@ -231,6 +251,9 @@ class AuditLogView(SessionSearchMixin, ObjectListView):
 
     def filter_rows(self, data):
         return selectors.audit_log(user=self.request.user, search=data)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cap=f"{audit_search.COUNT_CAP:,}", **kwargs)
 
 
 class AuditLogExportView(RoleRequiredMixin, View):
