@@ -1,9 +1,13 @@
+import functools
+from datetime import datetime
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from phonenumber_field.phonenumber import to_python
 
 from intake.models import Patient
 
@@ -40,33 +44,44 @@ class PatientTable(tables.Table):
         # One reverse() for the page instead of one per link (get_absolute_url's URL, by pk).
         pattern = reverse("intake:patient-detail", args=[_PK_MARK])
         mark = str(_PK_MARK)
+        months = ["", *(str(MONTHS_3[m]).title() for m in range(1, 13))]  # as |date's "M"
+        zone = timezone.get_current_timezone()
         return SafeString(
             "".join(
-                _row(row.record, pattern.replace(mark, str(row.record.pk)))
+                _row(row.record, pattern.replace(mark, str(row.record.pk)), months, zone)
                 for row in self.paginated_rows
             )
         )
 
 
-def _day(value) -> str:
-    """What `|date:"j M Y"` shows: a time in the current time zone's calendar."""
+def _day(value, months: list[str], zone) -> str:
+    """What `|date:"j M Y"` shows, a time in the current time zone's calendar, without
+    dateformat's per-call set-up (a tenth of a row's cost)."""
     if value is None:
         return ""
-    if hasattr(value, "tzinfo") and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return date_format(value, "j M Y")
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = value.astimezone(zone)
+    return f"{value.day} {months[value.month]} {value.year}"
 
 
-def _row(p: Patient, url: str) -> str:
-    phone = (p.phone.as_national if p.phone else "") or "—"
+@functools.lru_cache(maxsize=4096)
+def _national(stored: str) -> str:
+    """A stored number as the list shows it; parsing and formatting cost more than the rest of
+    a row, and the same numbers come back page after page."""
+    number = to_python(stored)
+    return (number.as_national if number else "") or "—"
+
+
+def _row(p: Patient, url: str, months: list[str], zone) -> str:
+    phone = _national(p.phone_text or "")
     return (
         "<tr>\n"
         f'  <td><a href="{url}">{escape(p.mrn)}</a></td>\n'
         f'  <td><a href="{url}">{escape(p.last_name)}, {escape(p.first_name)}</a></td>\n'
-        f'  <td class="{WIDE}">{_day(p.date_of_birth)}</td>\n'
+        f'  <td class="{WIDE}">{_day(p.date_of_birth, months, zone)}</td>\n'
         f'  <td class="{WIDE}">{escape(p.get_sex_display())}</td>\n'
         f'  <td class="{WIDE}">{escape(phone)}</td>\n'
-        f'  <td class="{WIDE}">{_day(p.last_intake_at) or "none yet"}</td>\n'
+        f'  <td class="{WIDE}">{_day(p.last_intake_at, months, zone) or "none yet"}</td>\n'
         f"  <td>{'Archived' if p.archived_at else 'Active'}</td>\n"
         "</tr>\n"
     )

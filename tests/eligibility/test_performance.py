@@ -11,6 +11,7 @@ from core.roles import FRONT_DESK
 from eligibility import selectors
 from eligibility.views import QUEUE_PAGE_SIZE
 from tests.factories import PatientFactory, UserFactory, submit_intake
+from tests.plans import plan
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,10 @@ def test_queue_reads_one_page_and_few_columns(physician_user, django_assert_max_
     with django_assert_max_num_queries(0):
         for screening in page:
             assert screening.patient.mrn and screening.blocking_reasons and screening.kind
+
+
+def test_the_queue_is_read_from_its_covering_partial_index(physician_user):
+    """The queue's count, on every physician's dashboard, reads the queue's own index (whose
+    columns hold every filter of the queue), not the screenings table."""
+    queue = selectors.review_queue(user=physician_user).queryset
+    assert "screening_queue_covering_idx" in plan(queue)

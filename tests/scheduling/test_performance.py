@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from scheduling import selectors, times
 from tests.factories import PatientFactory, SessionEventFactory
+from tests.plans import plan
 from tests.scheduling.factories import MN, PRP, make_session, on_day, screened_patient
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,11 @@ def test_free_slots_skip_what_each_day_has_taken(clinic):
     assert taken.start not in starts
     assert times.at(first, time(9)) in starts
     assert times.at(first + timedelta(days=1), time(8)) in starts
+
+
+def test_the_needs_attention_list_reads_the_index_of_blocked_sessions(desk_client, clinic):
+    """Its count is on the desk's dashboard: it reads the partial index that holds only blocked
+    sessions, not every upcoming session."""
+    in_one_room(clinic, 3, day=1)
+    rows = selectors.sessions_needing_attention(user=clinic.desk)
+    assert "session_blocked_start_idx" in plan(rows)

@@ -62,6 +62,9 @@ def _pages() -> Iterator[tuple[str, str, str, dict]]:
     in_review = Screening.objects.filter(outcome=rules.NEEDS_REVIEW).order_by("-id").first()
     session = TreatmentSession.objects.order_by("-start").first()
     today = timezone.localdate()
+    # Not a page: the cheapest signed-in answer (session, user, second factor, permissions,
+    # every middleware; no template, no patient data), what any page costs before its own work.
+    yield "signed-in minimum (JSON)", FRONT_DESK, reverse("session-status"), {}
     yield "dashboard (front desk)", FRONT_DESK, reverse("dashboard"), {}
     yield "patient list", FRONT_DESK, reverse("intake:patient-list"), {}
     search = {"patient_search": {"q": "Adams", "status": "active", "sex": ""}}
