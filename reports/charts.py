@@ -239,3 +239,35 @@ def count_table(rows: Sequence[dict], *, heading: str, date_format: str = "") ->
         _COUNT_HEAD,
         body,
     )
+
+
+def utilisation_table(items: Sequence, *, heading: str, empty: str) -> SafeString:
+    """Booked over open minutes per item (`reports.queries.Utilisation`), one row each under a
+    `heading` column: built here with the cached figures, as `count_table` is."""
+    if items:
+        body = format_html_join(
+            "",
+            '<tr><th scope="row" class="fw-normal">{}</th><td class="text-end">{}</td>'
+            '<td class="text-end">{}</td><td class="text-end">{}</td></tr>',
+            (
+                (
+                    item.name,
+                    localize(item.booked_minutes),
+                    localize(item.open_minutes),
+                    item.percent,
+                )
+                for item in items
+            ),
+        )
+    else:
+        body = format_html('<tr><td colspan="4" class="text-body-secondary">{}</td></tr>', empty)
+    return format_html(
+        '<table class="table table-sm">\n'
+        '  <thead><tr><th scope="col">{}</th><th scope="col" class="text-end">Booked min</th>'
+        '<th scope="col" class="text-end">Open min</th>'
+        '<th scope="col" class="text-end">Utilisation</th></tr></thead>\n'
+        "  <tbody>{}</tbody>\n"
+        "</table>",
+        heading,
+        body,
+    )

@@ -12,6 +12,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from core.bounds import BoundedDateField, DateInput
 from eligibility.models import Procedure
@@ -116,10 +117,19 @@ class ReportFilterForm(forms.Form):
                 data["date_from"] = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
         data.setdefault("by", "day")
         super().__init__(data, *args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """Crispy's layout, built when the form is drawn: a drawn form is mostly served from
+        the cache (reports.views), and most requests never need it."""
+        helper = FormHelper()
+        helper.form_method = "get"
+        helper.disable_csrf = True
+        helper.layout = self.layout()
+        return helper
+
+    def layout(self) -> Layout:
+        return Layout(
             Row(*[Column(name, css_class=FILTER_COLUMN) for name in self.fields]),
             Submit("", self.submit_label, css_class="mb-3"),
         )
@@ -170,7 +180,9 @@ class RecallFilterForm(ReportFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["by"]
-        self.helper.layout = Layout(
+
+    def layout(self) -> Layout:
+        return Layout(
             Row(Column("lot", css_class="col-12 col-md-6 col-xl-4")),
             Row(*[Column(name, css_class=FILTER_COLUMN) for name in self.fields if name != "lot"]),
             Submit("", self.submit_label, css_class="mb-3"),

@@ -2,19 +2,22 @@
 the audit-log search. Admins only: `reports.view_reports` to look, `reports.export_reports` to
 download, `auditlog.view_logentry` for the audit log."""
 
+from html import escape
 from urllib.parse import urlencode
 
+from crispy_forms.utils import render_crispy_form
 from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.views import ObjectListView, RoleRequiredMixin, SessionSearchMixin
 from reports import audit_search, figures, queries, selectors
-from reports.charts import Series, bar_chart, count_table
+from reports.charts import Series, bar_chart, count_table, utilisation_table
 from reports.exports import REPORTS, csv_response, record_export, xlsx_response
 from reports.forms import RecallFilterForm, ReportFilterForm, ReportFilters
 from scheduling.models import Status
@@ -68,18 +71,39 @@ class ReportView(RoleRequiredMixin, TemplateView):
     def figures(self, filters: ReportFilters) -> dict:
         raise NotImplementedError
 
+    def prepare_form(self, form: ReportFilterForm, context: dict) -> None:
+        """Before the form is drawn (on a cache miss): nothing to do by default."""
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = _form_for(self.report, self.request.GET)
+        state = figures.version()
         context.update(form=form, report=self.report, reports=NAV, title=REPORTS[self.report].title)
         if form.is_valid():
             filters = form.filters()
             if self.cached:
-                context.update(figures.cached(self.report, filters, lambda: self.figures(filters)))
+                parts = [self.report, filters.as_json()]
+                context.update(figures.cached(parts, lambda: self.figures(filters), state))
             else:
                 context.update(self.figures(filters))
             context["query"] = _query_string(form)
+
+        def draw() -> SafeString:
+            self.prepare_form(form, context)
+            return render_crispy_form(form)
+
+        context["form_html"] = (
+            draw()
+            if form.errors
+            else figures.cached(_form_key(self.report, form), draw, figures.signalled(state))
+        )
         return context
+
+
+def _form_key(name: str, form) -> list:
+    """What a drawn filter form shows besides its lists (session types, rooms, staff, which
+    `figures.signalled` follows): the values of its fields."""
+    return ["form", name, [form.data.get(field) for field in form.fields]]
 
 
 class SessionsReportView(ReportView):
@@ -106,6 +130,8 @@ class SessionsReportView(ReportView):
             "by_procedure": count_table(data.by_procedure, heading="Procedure"),
             "by_provider": count_table(data.by_provider, heading="Provider"),
             "by_room": count_table(data.by_room, heading="Room"),
+            "rooms": utilisation_table(data.rooms, heading="Room", empty="No rooms."),
+            "devices": utilisation_table(data.devices, heading="Device", empty="No devices."),
         }
         return {
             "data": data,
@@ -115,11 +141,9 @@ class SessionsReportView(ReportView):
             "by": filters.by,
         }
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def prepare_form(self, form: ReportFilterForm, context: dict) -> None:
         if "data" in context:
-            _list_what_was_read(context["form"], context["data"])
-        return context
+            _list_what_was_read(form, context["data"])
 
 
 def _list_what_was_read(form: ReportFilterForm, data: queries.SessionsReport) -> None:
@@ -174,7 +198,7 @@ class ReviewsReportView(ReportView):
             ],
         )
         for item in data.open_items:
-            # Formatted once, with the cached figures: a long queue is thousands of dates.
+            # Formatted once, with the cached figures; the ages are of each request.
             item["screened_text"] = date_filter(
                 timezone.localtime(item["screened_at"]), "j M Y H:i"
             )
@@ -183,7 +207,8 @@ class ReviewsReportView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if "data" in context:
-            queries.age_open_items(context["data"].open_items, timezone.now())
+            data = context["data"]
+            queries.age_open_items([*data.open_items, *data.open_by_procedure], timezone.now())
         return context
 
 
@@ -197,15 +222,31 @@ class RecallReportView(ReportView):
         if not filters.lot:
             return {"searched": False}
         found = selectors.recall(user=self.request.user, filters=filters, limit=RECALL_SHOWN)
+        rows = [_recall_display(row) for row in found.rows]
         return {
             "searched": True,
-            "rows": [_recall_display(row) for row in found.rows],
+            "rows": rows,
+            "rows_html": _recall_rows_html(rows),
             "columns": REPORTS["recall"].columns,
             "total": found.total,
             "patients": found.patients,
             "shown": RECALL_SHOWN,
             "lot": filters.lot,
         }
+
+
+def _recall_rows_html(rows: list[tuple]) -> SafeString:
+    """The <tr>s of the recall list, built here: up to RECALL_SHOWN rows of ten cells each
+    cost more through the template engine than the rest of the page. Every value is escaped;
+    the session id (the fourth value) is the download's, not the page's."""
+    return SafeString(
+        "".join(
+            "<tr>"
+            + "".join(f"<td>{escape(str(cell))}</td>" for cell in (*row[:3], *row[4:]))
+            + "</tr>"
+            for row in rows
+        )
+    )
 
 
 def _recall_display(row: tuple) -> tuple:
@@ -253,7 +294,18 @@ class AuditLogView(SessionSearchMixin, ObjectListView):
         return selectors.audit_log(user=self.request.user, search=data)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(cap=f"{audit_search.COUNT_CAP:,}", **kwargs)
+        context = super().get_context_data(cap=f"{audit_search.COUNT_CAP:,}", **kwargs)
+        form = context["filter_form"]
+        if form.is_bound:
+            # A search (an MRN, perhaps) is drawn afresh, and stays out of the cache.
+            context["search_form_html"] = render_crispy_form(form)
+        else:
+            context["search_form_html"] = figures.cached(
+                _form_key("audit-log", form),
+                lambda: render_crispy_form(form),
+                figures.signalled(figures.version()),
+            )
+        return context
 
 
 class AuditLogExportView(RoleRequiredMixin, View):

@@ -3,12 +3,17 @@ the MRN is POSTed and kept in the session, never in a URL; the CSV export is its
 
 import csv
 import io
+import re
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from core.audit import actor, log_access
+from intake.models import Patient
 from reports.models import Export
 from tests.factories import IntakeFactory, PatientFactory, UserFactory
 from tests.reports import builders as b
@@ -125,3 +130,77 @@ def test_export_of_the_search_is_a_logged_export(admin_client_, admin_user, hist
     # The export itself now shows in the log, under the admin's name.
     found = _entries(_search(admin_client_, staff=admin_user.pk, action="0"))
     assert [e.object_id for e in found if e.content_type.model == "export"] == [export.pk]
+
+
+def _rows(html: str) -> list[list[str]]:
+    """The audit table's body rows, as the cells' text."""
+    body = html.split('aria-label="Audit entries"', 1)[1].split("<tbody>", 1)[1]
+    body = body.split("</tbody>", 1)[0]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in body.split("</tr>")[:-1]]
+
+
+def test_rows_show_time_staff_action_kind_object_and_changed_fields(admin_client_, history):
+    ada = history["ada"]
+    with actor(history["desk"]):
+        ada.first_name = "Augusta"
+        ada.save()
+    rows = _rows(_search(admin_client_, mrn="F00000201", action="1").content.decode())
+    entry = LogEntry.objects.filter(action=LogEntry.Action.UPDATE).latest("timestamp")
+    when = timezone.localtime(entry.timestamp).strftime("%d %b %Y %H:%M:%S")
+    assert rows[0] == [when, "Dee Desk", "update", "patient", str(ada), "first_name"]
+
+
+def test_rows_escape_stored_text_and_name_what_is_missing(admin_client_, history):
+    """An entry without an actor is the system's; one without a description shows a dash; a
+    description is text, never markup."""
+    kind = ContentType.objects.get_for_model(Patient)
+    LogEntry.objects.create(
+        content_type=kind, object_pk="1", object_id=1, object_repr='<script>alert("x")</script>',
+        action=LogEntry.Action.ACCESS, actor=None,
+    )  # fmt: skip
+    LogEntry.objects.create(
+        content_type=kind, object_pk="2", object_id=2, object_repr="",
+        action=LogEntry.Action.ACCESS, actor=history["desk"],
+    )  # fmt: skip
+    html = admin_client_.get(reverse("reports:audit-log")).content.decode()
+    assert "<script>alert" not in html
+    rows = _rows(html)
+    assert [
+        "(system)",
+        "access",
+        "patient",
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;",
+        "",
+    ] in [row[1:] for row in rows]
+    assert ["Dee Desk", "access", "patient", "\N{EM DASH}", ""] in [row[1:] for row in rows]
+
+
+def test_no_entries_found_says_so(admin_client_, history):
+    html = _search(admin_client_, date_from="2000-01-01", date_to="2000-01-31").content.decode()
+    assert "No audit entries match." in html
+    assert _rows(html) == [["No audit entries match."]]
+
+
+def test_the_search_form_posts_with_a_token_and_keeps_the_search_out_of_the_cache(
+    admin_client_, history
+):
+    cache.clear()
+    html = admin_client_.get(reverse("reports:audit-log")).content.decode()
+    form = html.split('<form method="post">', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrfmiddlewaretoken"' in form and 'name="mrn"' in form
+    assert 'name="search"' in form  # the Search button, inside the form
+    assert cache._cache  # the empty search form, drawn once for everyone
+    cache.clear()
+    html = _search(admin_client_, mrn="F00000201").content.decode()
+    assert 'value="F00000201"' in html
+    # A search may hold an MRN: it is drawn for the request, never cached.
+    assert not any(b"F00000201" in value for value in cache._cache.values())
+
+
+def test_a_new_staff_member_is_in_the_search_form_after_the_commit(
+    admin_client_, history, django_capture_on_commit_callbacks
+):
+    admin_client_.get(reverse("reports:audit-log"))
+    with django_capture_on_commit_callbacks(execute=True):
+        UserFactory(username="newdoc", first_name="Nina", last_name="Newdoc", role="physician")
+    assert "Nina Newdoc" in admin_client_.get(reverse("reports:audit-log")).content.decode()

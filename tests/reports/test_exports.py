@@ -4,16 +4,22 @@ recorded (Export row and audit-log entry naming the admin)."""
 import csv
 import io
 import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.exports import REPORTS, defuse
-from reports.forms import ReportFilterForm
+from reports import selectors
+from reports.exports import REPORTS, _Clock, defuse
+from reports.forms import RecallFilterForm, ReportFilterForm
 from reports.models import Export
+from scheduling.models import TreatmentSession
+from tests.reports import builders as b
 from tests.reports.conftest import WEEK
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +205,73 @@ def test_non_admins_get_403_on_every_report_and_export(request, client_name):
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("reports:audit-log"), {"mrn": "F1"}).status_code == 403
     assert not Export.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # SQLite's text: naive, in UTC (the connection's zone); summer time moves the hour.
+        ("2026-07-01 09:30:00", ("2026-07-01", "10:30", "2026-07-01 10:30")),
+        ("2026-12-01 09:30:59.999999", ("2026-12-01", "09:30", "2026-12-01 09:30")),
+        ("2026-06-30 23:15:00", ("2026-07-01", "00:15", "2026-07-01 00:15")),
+        # PostgreSQL's text carries its offset.
+        ("2026-07-01 09:30:00+00", ("2026-07-01", "10:30", "2026-07-01 10:30")),
+        ("2026-07-01 09:30:00.5+02", ("2026-07-01", "08:30", "2026-07-01 08:30")),
+        # PostgreSQL's driver gives aware datetimes.
+        (datetime(2026, 7, 1, 9, 30, tzinfo=UTC), ("2026-07-01", "10:30", "2026-07-01 10:30")),
+        (None, ("", "", "")),
+    ],
+)
+def test_clock_reads_stored_moments_in_the_clinics_zone(text, expected):
+    assert settings.TIME_ZONE == "Europe/London"
+    clock = _Clock("default")
+    assert clock(text) == expected
+    assert clock(text) == expected  # and again, remembered
+
+
+def test_clock_remembers_a_bounded_number_of_moments(monkeypatch):
+    monkeypatch.setattr(_Clock, "KEEP", 5)
+    clock = _Clock("default")
+    for minute in range(40):
+        assert clock(f"2026-12-01 09:{minute:02d}:00")[1] == f"09:{minute:02d}"
+        assert len(clock.known) <= 7
+
+
+def test_sessions_csv_times_are_local_whatever_the_seconds(admin_client_, week):
+    """A moment with microseconds, in summer time: the export shows the clinic's minute."""
+    s1 = week["sessions"]["s1"]
+    summer = b.at(date(2026, 7, 1), 9, 5) + timedelta(seconds=59, microseconds=123456)
+    TreatmentSession.objects.filter(pk=s1.pk).update(
+        start=summer, end=summer + timedelta(hours=1), completed_at=summer + timedelta(hours=1)
+    )
+    rows = _csv(
+        _export(admin_client_, "sessions", "csv", date_from="2026-07-01", date_to="2026-07-01")
+    )
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["date"], row["start"], row["end"]) == ("2026-07-01", "09:05", "10:05")
+    assert row["completed_at"] == "2026-07-01 10:05"
+
+
+def test_recall_counts_only_when_the_list_is_cut(admin_user, week):
+    form = RecallFilterForm({"lot": "KIT-7"})
+    assert form.is_valid()
+    with CaptureQueriesContext(connection) as whole:
+        found = selectors.recall(user=admin_user, filters=form.filters(), limit=500)
+    assert (len(found.rows), found.total, found.patients) == (2, 2, 2)
+    assert not [q for q in whole.captured_queries if "COUNT(" in q["sql"].upper()]
+    cut = selectors.recall(user=admin_user, filters=form.filters(), limit=1)
+    assert (len(cut.rows), cut.total, cut.patients) == (1, 2, 1)
+
+
+def test_recall_page_rows_are_escaped_and_leave_out_the_session_id(admin_client_, week):
+    html = admin_client_.get(reverse("reports:recall"), {"lot": "KIT-7"}).content.decode()
+    assert "=HYPERLINK(&quot;http://evil&quot;) X" in html
+    assert 'HYPERLINK("' not in html
+    s1 = week["sessions"]["s1"]
+    row = re.search(r"<tr><td>F00000101</td>(.*?)</tr>", html).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert cells == [
+        "Ada Lovelace", "07911 123456", "2026-11-02", "PRP", "Completed", "SN-100", "",
+        "KIT-7", "PRP kit lot",
+    ]  # fmt: skip
+    assert f"<td>{s1.pk}</td>" not in row

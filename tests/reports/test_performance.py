@@ -4,6 +4,7 @@ cached figures are never older than the last committed write."""
 from datetime import date
 
 import pytest
+from crispy_forms.utils import render_crispy_form
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -134,3 +135,43 @@ def test_cached_figures_hold_no_password_hash(admin_client_, week):
     admin_client_.get(reverse("reports:sessions"), WEEK)
     staff = admin_client_.get(reverse("reports:sessions"), WEEK).context["data"].staff
     assert staff and all("password" not in person.__dict__ for person in staff)
+
+
+@pytest.mark.parametrize("name", ["reports:sessions", "reports:screenings", "reports:recall"])
+def test_a_committed_new_room_is_in_the_next_filter_form(
+    admin_client_, week, name, django_capture_on_commit_callbacks
+):
+    """The filter forms are drawn once and cached: a committed write to what they list shows on
+    the next request."""
+    admin_client_.get(reverse(name), PAGES[name])
+    assert "Room 9" not in admin_client_.get(reverse(name), PAGES[name]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        b.room("Room 9")
+    assert "Room 9" in admin_client_.get(reverse(name), PAGES[name]).content.decode()
+
+
+def test_the_cached_filter_form_is_crispys_own(admin_client_, week):
+    admin_client_.get(reverse("reports:screenings"), WEEK)
+    response = admin_client_.get(reverse("reports:screenings"), WEEK)
+    form = response.context["form"]
+    assert response.context["form_html"] == render_crispy_form(form)
+    assert str(response.context["form_html"]) in response.content.decode()
+
+
+def test_a_filter_with_errors_is_drawn_afresh_and_not_cached(admin_client_, week):
+    cache.clear()
+    bad = {"date_from": "2026-11-08", "date_to": "2026-11-02"}
+    html = admin_client_.get(reverse("reports:sessions"), bad).content.decode()
+    assert "on or before" in html and "The filters need correcting" in html
+    assert not cache._cache
+    html = admin_client_.get(reverse("reports:sessions"), bad).content.decode()
+    assert "on or before" in html
+
+
+def test_version_is_the_orm_query_compiled_once(week):
+    assert figures.version() == figures._version_query().get()
+    FiguresVersion.objects.filter(pk=figures.ROW).update(changes=41)
+    assert figures.version()[0] == 41
+    assert figures.signalled(figures.version()) == (41,)
+    FiguresVersion.objects.all().delete()
+    assert figures.version() is None and figures.signalled(None) is None

@@ -2,12 +2,14 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from eligibility.models import Screening
 from reports import queries
 from reports.forms import ReportFilterForm
 from tests.factories import PatientFactory, UserFactory
@@ -176,3 +178,64 @@ def test_reviews_page_and_export(admin_client_, reviewed):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 11
     assert [r[6] for r in rows[1:]] == [f"{h}.00" for h in range(1, 11)]
+
+
+@pytest.fixture
+def queue(db):
+    """Five items waiting (three PRP, two microneedling), screened 50 to 10 hours ago, and one
+    decided, which is not waiting."""
+    patient = PatientFactory()
+    now = timezone.now()
+    made = [
+        b.screening(
+            patient=patient, procedure=procedure, outcome="needs_review", reasons=[HERPES],
+            screened_at=now - timedelta(hours=hours),
+        )
+        for procedure, hours in (
+            ("prp", 50), ("microneedling", 40), ("prp", 30), ("microneedling", 20), ("prp", 10),
+        )
+    ]  # fmt: skip
+    decided = b.screening(
+        patient=patient, procedure="prp", outcome="needs_review", reasons=[HERPES],
+        screened_at=now - timedelta(hours=60),
+    )  # fmt: skip
+    b.review(screening=decided, decided_at=now, by=UserFactory(role="physician"))
+    return made
+
+
+def test_waiting_now_lists_the_longest_waiting_and_counts_every_item(queue, monkeypatch):
+    monkeypatch.setattr(queries, "OPEN_SHOWN", 3)
+    report = queries.reviews_report(_filters())
+    assert report.open_total == 5
+    assert [(i["procedure"], i["screened_at"]) for i in report.open_items] == [
+        ("PRP", queue[0].screened_at),
+        ("Microneedling", queue[1].screened_at),
+        ("PRP", queue[2].screened_at),
+    ]
+    per_procedure = {
+        row["procedure"]: (row["count"], row["screened_at"]) for row in report.open_by_procedure
+    }
+    assert per_procedure == {
+        "Microneedling": (2, queue[1].screened_at),
+        "PRP": (3, queue[0].screened_at),
+    }
+    assert queries.reviews_report(_filters(procedure="microneedling")).open_total == 2
+
+
+def test_reviews_page_shows_the_queue_bounded_with_its_ages(admin_client_, queue, monkeypatch):
+    monkeypatch.setattr(queries, "OPEN_SHOWN", 2)
+    html = admin_client_.get(reverse("reports:reviews"), NOVEMBER).content.decode()
+    assert re.search(r"Waiting now <span[^>]*>5</span>", html)
+    assert "The 2 waiting longest, of 5, the longest first" in html
+    # Per procedure: how many wait, and the oldest's age (of this request).
+    assert re.search(r">PRP</th><td[^>]*>3</td><td[^>]*>2 d 2 h</td>", html)
+    assert re.search(r">Microneedling</th><td[^>]*>2</td><td[^>]*>1 d 16 h</td>", html)
+    listed = re.findall(r"<tr><td>(PRP|Microneedling)</td><td>[^<]+</td>", html)
+    assert listed == ["PRP", "Microneedling"]
+
+
+def test_reviews_page_with_nothing_waiting(admin_client_, reviewed):
+    Screening.objects.filter(pk=reviewed["waiting"].pk).delete()
+    html = admin_client_.get(reverse("reports:reviews"), NOVEMBER).content.decode()
+    assert re.search(r"Waiting now <span[^>]*>0</span>", html)
+    assert "Nothing is waiting." in html and "waiting longest" not in html

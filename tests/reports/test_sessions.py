@@ -1,5 +1,6 @@
 """The sessions report's figures against the hand-built week (tests/reports/conftest.py)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -256,3 +257,25 @@ def test_count_tables_escape_labels_and_round_the_rate():
         date_format="D j M Y",
     )
     assert "Mon 2 Nov 2026" in by_day and "\N{EN DASH}" in by_day
+
+
+def test_utilisation_tables_escape_names_and_say_when_empty():
+    from reports.charts import utilisation_table
+
+    html = utilisation_table(
+        [queries.Utilisation("<b>Room</b>", 1500, 1920), queries.Utilisation("Idle", 0, 0)],
+        heading="<i>",
+        empty="No rooms.",
+    )
+    assert "&lt;b&gt;Room&lt;/b&gt;" in html and "<b>" not in html and "&lt;i&gt;" in html
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    assert cells == ["1500", "1920", "78.1 %", "0", "0", "\N{EN DASH}"]
+    assert "No rooms." in utilisation_table([], heading="Room", empty="No rooms.")
+
+
+def test_utilisation_on_the_page(admin_client_, week):
+    html = admin_client_.get(reverse("reports:sessions"), WEEK).content.decode()
+    html = html.split("Utilisation</h2>", 1)[1]
+    room_1 = re.search(r'>Room 1</th><td class="text-end">(\d+)</td><td class="text-end">(\d+)</td>'
+                       r'<td class="text-end">([^<]+)</td>', html)  # fmt: skip
+    assert room_1.groups() == ("165", "1920", "8.6 %")
