@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/follicle
 # `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: install lock lock-upgrade run migrate demo test test-postgres test-e2e chromium wrk bench bench-http lint format check-deploy backup restore clean
+.PHONY: install lock lock-upgrade run migrate demo test test-postgres test-redis test-e2e chromium wrk bench bench-http lint format check-deploy backup restore clean
 
 # Development and test venv: runtime and dev dependencies, exactly as locked, hashes checked.
 $(STAMP): requirements-dev.lock
@@ -39,14 +39,21 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# The web server and, beside it, the task worker (messages); stopping the server stops both.
 run: demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py run_huey --verbosity 0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest -q
 
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+# The tests that need the Redis on this machine (the task queue on Redis); .ci/run starts it.
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+test-redis: install
+	REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q -m redis
 
 # Browser tests (Playwright driving Debian's Chromium; no browser download).
 chromium:

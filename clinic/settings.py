@@ -62,7 +62,9 @@ INSTALLED_APPS = [
     "dashboard",
     "staff",
     "configuration",
+    "messaging",
     "demo",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -143,7 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with a user's and their groups' permissions read in one query.
+    "core.auth.PermissionBackend",
 ]
 
 # Lockout after repeated failures, per username and address (a shared front-desk address
@@ -249,6 +252,32 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("CLINIC_PASSWORD_RESET_PER_ADDRESS", 
 # DJANGO_CACHE_URL=dbcache://follicle_cache (after `manage.py createcachetable`) or redis://….
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 
+# Messages to patients (issue 16): the address their links start with, and the text-message
+# back-end (messaging.sms): the console while debugging, none (SMS not offered) in production
+# until a provider is configured.
+CLINIC_SITE_URL = env("CLINIC_SITE_URL", default="http://127.0.0.1:8000")
+SMS_BACKEND = env("CLINIC_SMS_BACKEND", default="messaging.sms.ConsoleBackend" if DEBUG else "")
+
+# The task queue (issue 16): Huey, with its queue in a SQLite file beside the app by default (no
+# set-up) and in Redis when REDIS_URL is set. `manage.py run_huey` is the worker; `make run`
+# starts it with the web server. Tasks run in the worker, never inside a web request, except in
+# tests, which run them at once (tests/conftest.py) unless they start a real consumer.
+REDIS_URL = env("REDIS_URL", default="")
+HUEY = {
+    "name": env("HUEY_QUEUE_NAME", default="follicle"),
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "connection": (
+        {"url": REDIS_URL}
+        if REDIS_URL
+        else {"filename": env("HUEY_SQLITE_PATH", default=str(BASE_DIR / "huey.sqlite3"))}
+    ),
+    "immediate": False,
+    # Results are not kept: a task records what it did in the database (messaging.Message).
+    "results": False,
+    "utc": True,
+    "consumer": {"workers": env.int("HUEY_WORKERS", default=2), "worker_type": "thread"},
+}
+
 # django-otp's admin: never show a device's secret key or its QR code, even to a superuser.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
@@ -314,6 +343,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # `manage.py run_huey` gives the queue's logger a handler of its own: not twice.
+    "loggers": {"huey": {"propagate": False}},
 }
 
 # Scheduling (issue 4). Minimum gaps between two sessions of one procedure for one patient,

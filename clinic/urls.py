@@ -114,5 +114,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("staff/", include("staff.urls")),
     path("settings/", include("configuration.urls")),
+    path("messages/", include("messaging.urls")),
     path("admin/", admin.site.urls),
 ]

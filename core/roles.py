@@ -24,6 +24,8 @@ _PATIENT_READ = (
     "eligibility.view_screening",
     "eligibility.view_physicianreview",
     "eligibility.view_plansignoff",
+    # The patient page's messages card: how the patient may be reached, and what was sent.
+    "messaging.view_message",
 )
 
 # Scheduling: front desk books, moves, cancels and checks in; physicians also book (an interval
@@ -66,6 +68,7 @@ _SCHEDULING_ADMIN = (
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     FRONT_DESK: (
         *_PATIENT_READ,
+        "messaging.change_contact",
         "intake.add_patient",
         "intake.change_patient",
         "intake.archive_patient",

@@ -51,6 +51,17 @@ def clinic(front_desk_user, physician_user):
     return make_clinic(desk=front_desk_user, doctor=physician_user)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_at_once():
+    """Queued tasks run as they are queued, in memory: no worker in a test unless it starts
+    one (tests/messaging/test_consumer.py)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     """Production hashing is slow on purpose and tests create many users; and the session's

@@ -119,6 +119,10 @@ def _session_page(name: str, role: str = FRONT_DESK) -> Page:
 
 
 PATIENT_PAGES: dict[str, Page] = {
+    # The contact preference form names the patient and their address.
+    "messaging:contact-update": Page(
+        FRONT_DESK, _rev("messaging:contact-update", _patient), lambda w: [w.patient]
+    ),
     "intake:patient-list": Page(
         FRONT_DESK, _rev("intake:patient-list"), _active_patients, every_row=True
     ),
@@ -265,6 +269,7 @@ NO_PATIENT_DATA = {
     "reports:audit-log": "the audit log itself: who read what is its content",
     "reports:audit-log-export": "the audit log itself",
     "session-status": "seconds left in the session",
+    "messaging:unsubscribe": "the patient's own link; the page names no one",
     "session-extend": "seconds left in the session",
     "form-draft": "the user's own typing, read by them only (core.drafts); the form's page "
     "logged its patient",

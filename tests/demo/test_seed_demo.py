@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from demo.management.commands.seed_demo import DEMO_PASSWORD
 from eligibility.models import Screening
 from intake.models import Patient
+from messaging import services
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,8 @@ def test_seed_demo_makes_one_login_per_role_and_varied_patients(settings):
     assert Patient.objects.count() == 8
     outcomes = set(Screening.objects.values_list("outcome", flat=True))
     assert outcomes == {"eligible", "needs_review", "ineligible"}
+    # Each agreed to email, so make run's worker has reminders to send.
+    assert all(services.reachable(p) == ("email", p.email) for p in Patient.objects.all())
 
 
 def test_seed_demo_refuses_without_debug(settings):

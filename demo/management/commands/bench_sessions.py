@@ -25,7 +25,7 @@ from eligibility.models import Screening
 from intake.models import Patient
 from scheduling.models import TreatmentSession
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "core.auth.PermissionBackend"
 
 
 def _session_for(role: str, extra: dict) -> str:

@@ -17,6 +17,7 @@ from demo.management.commands.demo_totp import give_demo_device
 from eligibility import rules
 from intake import services
 from intake.models import Patient
+from messaging import services as messaging
 
 DEMO_PASSWORD = "follicle-demo-2026"
 
@@ -74,6 +75,9 @@ def _add_patient(desk, first, last, dob, sex, phone, scale, grade, fitzpatrick) 
         phone=phone,
         email=f"{first.lower()}.{last.lower()}@example.com",
     )
+    # Every demo patient agreed to email: `make run`'s worker sends their reminders (printed by
+    # the console e-mail back-end).
+    messaging.contact_set(by=desk, patient=patient, channel="email", consent=True)
     yes = DEMO_YES.get((first, last), ())
     services.intake_submit(
         by=desk,
