@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "anymail",
     # Follicle's apps, bottom layer first (docs/ARCHITECTURE.md; import-linter enforces it).
     "core",
     "intake",
@@ -257,6 +258,12 @@ CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 # until a provider is configured.
 CLINIC_SITE_URL = env("CLINIC_SITE_URL", default="http://127.0.0.1:8000")
 SMS_BACKEND = env("CLINIC_SMS_BACKEND", default="messaging.sms.ConsoleBackend" if DEBUG else "")
+
+# An e-mail provider through django-anymail (DJANGO_EMAIL_BACKEND=
+# anymail.backends.<esp>.EmailBackend) takes its keys from CLINIC_ANYMAIL, JSON, e.g.
+# {"MAILGUN_API_KEY": "...", "WEBHOOK_SECRET": "user:password"}; with a WEBHOOK_SECRET the
+# provider's delivery events (bounces) come to /anymail/<esp>/tracking/ and reach the log.
+ANYMAIL = env.json("CLINIC_ANYMAIL", default={})
 
 # The task queue (issue 16): Huey, with its queue in a SQLite file beside the app by default (no
 # set-up) and in Redis when REDIS_URL is set. `manage.py run_huey` is the worker; `make run`

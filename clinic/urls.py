@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -117,3 +118,8 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A provider's delivery events (bounces), only once it is configured with a webhook secret:
+# anymail's views check it (HTTP basic auth) and messaging records the bounces.
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    urlpatterns.append(path("anymail/", include("anymail.urls")))

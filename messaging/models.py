@@ -104,6 +104,8 @@ class Message(models.Model):
     queued_by = _staff()
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The e-mail provider's id of the sent message (django-anymail), to match its events.
+    provider_id = models.CharField(max_length=200, blank=True, editable=False)
     # The message's own unsubscribe link (messaging:unsubscribe): random, names no one, and only
     # ever turns messages off.
     unsubscribe_token = models.CharField(

@@ -251,15 +251,42 @@ def _claim(pk: int, now) -> Message | None:
 def _send(message: Message) -> None:
     if message.channel == Via.SMS:
         sms.send(message.to, message.body)
-    else:
-        EmailMessage(message.subject, message.body, to=[message.to]).send()
+        return
+    email = EmailMessage(message.subject, message.body, to=[message.to])
+    # Read by django-anymail's back-ends (and handed back with the provider's events); the
+    # others ignore it.
+    email.metadata = {METADATA_KEY: str(message.pk)}
+    email.send()
+    status = getattr(email, "anymail_status", None)
+    if status is not None and status.message_id is not None:
+        message.provider_id = str(status.message_id)
 
 
 def _record_sent(message: Message) -> None:
     message.state = State.SENT
     message.sent_at = timezone.now()
     message.error = ""
-    message.save(update_fields=["state", "sent_at", "error"])
+    message.save(update_fields=["state", "sent_at", "error", "provider_id"])
+
+
+METADATA_KEY = "follicle_message"
+BOUNCES = ("bounced", "rejected", "failed")
+
+
+def message_bounced(*, event_type: str, metadata: dict, provider_id, reason: str | None) -> bool:
+    """A provider's event that the message did not arrive: the log says bounced, and why in
+    the provider's normalised words (never the provider's full response, which may quote the
+    address). False for an event of another kind or a message not ours."""
+    if event_type not in BOUNCES:
+        return False
+    pk = (metadata or {}).get(METADATA_KEY)
+    found = Message.objects.filter(pk=int(pk)) if str(pk or "").isdigit() else None
+    if found is None and provider_id not in (None, ""):
+        found = Message.objects.filter(provider_id=str(provider_id))
+    if found is None:
+        return False
+    error = f"{event_type}: {reason or 'no reason given'}"[:300]
+    return bool(found.update(state=State.BOUNCED, error=error))
 
 
 def _record_failure(message: Message, exc: Exception) -> None:

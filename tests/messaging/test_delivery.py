@@ -130,3 +130,45 @@ def test_a_queued_message_is_not_sent_once_the_patient_opts_out():
     services.contact_set(by=UserFactory(), patient=patient, channel="none", consent=False)
     assert services.message_deliver(message.pk) == State.WITHDRAWN
     assert mail.outbox == []
+
+
+def test_a_providers_bounce_shows_in_the_log(settings):
+    """Through django-anymail: the provider's id is kept on sending, and its bounce event (the
+    signal its webhook sends) marks the message bounced, with the normalised reason only."""
+    from anymail.signals import AnymailTrackingEvent, tracking
+
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    message, _ = _queue(reachable_patient())
+    assert services.message_deliver(message.pk) == State.SENT
+    message.refresh_from_db()
+    assert message.provider_id != ""
+    assert mail.outbox[0].anymail_test_params["metadata"] == {"follicle_message": str(message.pk)}
+    event = AnymailTrackingEvent(
+        event_type="bounced",
+        message_id=message.provider_id,
+        metadata={},
+        reject_reason="bounced",
+        mta_response="550 5.1.1 <ada@example.org>: no such user",
+    )
+    tracking.send(sender=object, event=event, esp_name="Test")
+    message.refresh_from_db()
+    assert message.state == State.BOUNCED
+    assert message.error == "bounced: bounced"
+    assert "ada@example.org" not in message.error
+
+
+def test_other_provider_events_and_strangers_change_nothing():
+    message, _ = _queue(reachable_patient())
+    assert services.message_deliver(message.pk) == State.SENT
+    ours = {"follicle_message": str(message.pk)}
+    assert not services.message_bounced(
+        event_type="delivered", metadata=ours, provider_id=None, reason=None
+    )
+    assert not services.message_bounced(
+        event_type="bounced", metadata={}, provider_id="someone-else", reason="bounced"
+    )
+    assert services.message_bounced(
+        event_type="rejected", metadata=ours, provider_id=None, reason="blocked"
+    )
+    message.refresh_from_db()
+    assert (message.state, message.error) == (State.BOUNCED, "rejected: blocked")
