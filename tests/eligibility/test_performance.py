@@ -68,3 +68,14 @@ def test_the_queue_is_read_from_its_covering_partial_index(physician_user):
     columns hold every filter of the queue), not the screenings table."""
     queue = selectors.review_queue(user=physician_user).queryset
     assert "screening_queue_covering_idx" in plan(queue)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's extended statistics")
+def test_postgres_knows_how_the_queues_columns_go_together():
+    """Migration 0007's statistics are there: without them the planner takes the queue's
+    conditions as independent, expects a tenth of the rows and sorts them all for one page
+    (about 4 ms at clinic scale instead of 1.4)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_statistic_ext WHERE stxname = 'screening_queue_stats'")
+        assert cursor.fetchone() is not None
