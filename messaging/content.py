@@ -54,3 +54,14 @@ def post_care(session, procedures) -> tuple[str, str]:
         "or pain that grows."
     )
     return subject, body
+
+
+def rescreen_due(session) -> tuple[str, str]:
+    subject = f"Before your appointment at {settings.CLINIC_NAME}"
+    body = (
+        f"Hello {session.patient.preferred_name or session.patient.first_name},\n\n"
+        f"Before your appointment on {_when(session.start)} we need to go through your health "
+        "questions with you again: your last answers are too old to rely on.\n\n"
+        f"Please arrive 15 minutes early, or call us on {settings.CLINIC_PHONE} beforehand."
+    )
+    return subject, body

@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import actor
+from eligibility.lifecycle import EXPIRED
+from eligibility.services import eligibility_on_days
 from messaging import content, sms
 from messaging.models import ContactPreference, Kind, Message, State
 from scheduling.models import Status, TreatmentSession
@@ -36,6 +38,8 @@ MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=10)
 # A reminder goes once a session is this close (the pre-visit check's 48 hours).
 REMIND_WITHIN = timedelta(hours=48)
+# Booked sessions this close are checked for a screening that will be out of date on the day.
+RESCREEN_WITHIN = timedelta(days=7)
 # Completed sessions this recent get their post-care sheet (a worker down for a day catches up).
 POST_CARE_WITHIN = timedelta(days=2)
 Via = ContactPreference.Via
@@ -185,6 +189,31 @@ def post_care_queue(*, now=None) -> int:
     sessions = [s for s in sessions if content.has_post_care(s.session_type.procedures)]
     return _queue_each(sessions, Kind.POST_CARE, lambda s: str(s.pk),
                        lambda s: content.post_care(s, s.session_type.procedures))  # fmt: skip
+
+
+def rescreen_due_queue(*, now=None) -> int:
+    """Tell each patient whose screening will be out of date on the day of a booked session
+    within RESCREEN_WITHIN that it must be taken again; once per session. The patient's
+    history is read once for all their sessions."""
+    now = now or timezone.now()
+    sessions = TreatmentSession.objects.filter(
+        status=Status.BOOKED, start__gt=now, start__lte=now + RESCREEN_WITHIN
+    ).select_related("patient", "session_type")
+    by_patient: dict[int, list] = {}
+    for session in sessions:
+        by_patient.setdefault(session.patient_id, []).append(session)
+    due = []
+    for theirs in by_patient.values():
+        if reachable(theirs[0].patient) is None:
+            continue
+        days = [(s.session_type, timezone.localtime(s.start).date()) for s in theirs]
+        verdicts = eligibility_on_days(theirs[0].patient, days)
+        due += [
+            s
+            for s, verdict in zip(theirs, verdicts, strict=True)
+            if any(p.status == EXPIRED for p in verdict.procedures)
+        ]
+    return _queue_each(due, Kind.RESCREEN_DUE, lambda s: str(s.pk), content.rescreen_due)
 
 
 def _queue_each(sessions, kind: str, key_of, compose) -> int:

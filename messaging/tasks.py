@@ -31,6 +31,11 @@ def queue_post_care() -> int:
     return services.post_care_queue()
 
 
+@db_periodic_task(crontab(minute=5, hour="*/1"))
+def queue_rescreen_due() -> int:
+    return services.rescreen_due_queue()
+
+
 @on_shutdown()
 def close_database_connections() -> None:
     """A worker thread that stops closes its database connections (kept between tasks, as

@@ -11,7 +11,7 @@ from messaging import content, services
 from messaging.models import Kind, Message
 from scheduling.models import Status
 from tests.messaging.test_delivery import reachable_patient
-from tests.scheduling.factories import LLLT, MN, PRP, make_session
+from tests.scheduling.factories import LLLT, MN, PRP, make_session, on_day, screened_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +77,20 @@ def test_the_periodic_tasks_send_through_the_queue(clinic, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_queue()
     assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+
+
+def test_a_screening_out_of_date_on_the_day_is_announced_once(clinic, settings):
+    """Screenings count for SCREENING_VALID_DAYS: a session after that needs new answers."""
+    settings.SCREENING_VALID_DAYS = 3
+    due = screened_patient(by=clinic.desk, patient__email="ada@example.org")
+    fine = screened_patient(by=clinic.desk, patient__email="bob@example.org")
+    for patient in (due, fine):
+        services.contact_set(by=clinic.desk, patient=patient, channel="email", consent=True)
+    late = make_session(clinic, patient=due, start=on_day(5, 10))
+    make_session(clinic, patient=fine, start=on_day(2, 10))
+    make_session(clinic, patient=due, start=on_day(20, 10))  # beyond the week looked at
+    assert services.rescreen_due_queue() == 1
+    assert services.rescreen_due_queue() == 0
+    (message,) = Message.objects.filter(kind=Kind.RESCREEN_DUE)
+    assert message.session == late
+    assert "health questions" in message.body and "arrive 15 minutes early" in message.body
