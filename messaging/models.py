@@ -36,8 +36,11 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", "Not sent (contact changed)"
 
 
-def _new_token() -> str:
+def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+_new_token = new_token  # the name migration 0001 refers to
 
 
 def _staff() -> models.ForeignKey:
@@ -109,7 +112,7 @@ class Message(models.Model):
     # The message's own unsubscribe link (messaging:unsubscribe): random, names no one, and only
     # ever turns messages off.
     unsubscribe_token = models.CharField(
-        max_length=40, unique=True, default=_new_token, editable=False
+        max_length=40, unique=True, default=new_token, editable=False
     )
 
     class Meta:

@@ -30,7 +30,7 @@ from core.audit import actor
 from eligibility.lifecycle import EXPIRED
 from eligibility.services import eligibility_on_days
 from messaging import content, sms
-from messaging.models import ContactPreference, Kind, Message, State
+from messaging.models import ContactPreference, Kind, Message, State, new_token
 from scheduling.models import Status, TreatmentSession
 
 MAX_ATTEMPTS = 5
@@ -146,21 +146,25 @@ def message_queue(
     if way is None:
         raise NotReachable("The patient has not agreed to messages, or has no address for them.")
     channel, to = way
+    token = new_token()
     with transaction.atomic():
-        message = Message(
-            key=key, patient=patient, session=session, kind=kind, channel=channel, to=to,
-            subject=subject, queued_by=by,
-        )  # fmt: skip
-        message.body = f"{body}\n\n{_stop_line(message.unsubscribe_token)}"
         message, created = Message.objects.get_or_create(
-            key=key, defaults={f.attname: getattr(message, f.attname) for f in _FIELDS}
+            key=key,
+            defaults={
+                "patient": patient,
+                "session": session,
+                "kind": kind,
+                "channel": channel,
+                "to": to,
+                "subject": subject,
+                "body": f"{body}\n\n{_stop_line(token)}",
+                "unsubscribe_token": token,
+                "queued_by": by,
+            },
         )
         if created:
             transaction.on_commit(lambda: tasks.deliver_message(message.pk))
     return message, created
-
-
-_FIELDS = [f for f in Message._meta.concrete_fields if not f.primary_key]
 
 
 def _stop_line(token: str) -> str:
@@ -217,18 +221,20 @@ def rescreen_due_queue(*, now=None) -> int:
 
 
 def _queue_each(sessions, kind: str, key_of, compose) -> int:
+    """Queue `kind` for each session not messaged yet whose patient may be messaged."""
     made = 0
     for session in sessions:
-        if reachable(session.patient) is None:
-            continue
         key = f"{kind}:session:{key_of(session)}"
         if Message.objects.filter(key=key).exists():
             continue
         subject, body = compose(session)
-        _, created = message_queue(
-            key=key, patient=session.patient, kind=kind, subject=subject, body=body,
-            session=session,
-        )  # fmt: skip
+        try:
+            _, created = message_queue(
+                key=key, patient=session.patient, kind=kind, subject=subject, body=body,
+                session=session,
+            )  # fmt: skip
+        except NotReachable:
+            continue
         made += created
     return made
 
