@@ -2,20 +2,19 @@ import functools
 from datetime import datetime
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from phonenumber_field.phonenumber import to_python
 
+from core.links import by_pk
 from intake.models import Patient
 
 # Secondary columns are left out below Bootstrap's md breakpoint, so a phone's list fits
 # without sideways scrolling (issue 14); the rows' cells get the same class.
 WIDE = "d-none d-md-table-cell"
 WIDE_ONLY = {"th": {"class": WIDE}}
-_PK_MARK = 987654321
 
 
 class PatientTable(tables.Table):
@@ -42,14 +41,12 @@ class PatientTable(tables.Table):
         engine's lookups, filters and a reverse() per link cost more per row than the rest of
         the page's rendering (issue 15). Same markup; every stored value is escaped."""
         # One reverse() for the page instead of one per link (get_absolute_url's URL, by pk).
-        pattern = reverse("intake:patient-detail", args=[_PK_MARK])
-        mark = str(_PK_MARK)
+        detail = by_pk("intake:patient-detail")
         months = ["", *(str(MONTHS_3[m]).title() for m in range(1, 13))]  # as |date's "M"
         zone = timezone.get_current_timezone()
         return SafeString(
             "".join(
-                _row(row.record, pattern.replace(mark, str(row.record.pk)), months, zone)
-                for row in self.paginated_rows
+                _row(row.record, detail(row.record.pk), months, zone) for row in self.paginated_rows
             )
         )
 

@@ -8,14 +8,12 @@ once per row; every value drawn from the database is escaped.
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.timezone import get_current_timezone
 
-register = template.Library()
+from core.links import by_pk
 
-# A primary key no session has, replaced in a URL reversed once per page.
-_PK_MARK = 987654321
+register = template.Library()
 
 
 def _eligibility(session) -> str:
@@ -31,7 +29,7 @@ def _consent(arrival, *, on_file: str, missing: str) -> str:
     return f'<span class="text-warning-emphasis">{missing}: {labels}</span>'
 
 
-def _row(arrival, zone, detail: str, check_in: str) -> str:
+def _row(arrival, zone, detail, check_in) -> str:
     s = arrival.session
     start = s.start.astimezone(zone)
     hhmm = f"{start:%H:%M}"
@@ -44,14 +42,14 @@ def _row(arrival, zone, detail: str, check_in: str) -> str:
     button = ""
     if arrival.can_check_in:
         label = "Check in again" if s.is_blocked else "Check in"
-        url = check_in.replace(str(_PK_MARK), str(s.pk))
+        url = check_in(s.pk)
         button = (
             f'<a class="btn btn-sm btn-primary" href="{url}">{label}'
             f'<span class="visually-hidden"> {last}, {hhmm}</span></a>'
         )
     return (
         "<tr>\n"
-        f'<td><a href="{detail.replace(str(_PK_MARK), str(s.pk))}">'
+        f'<td><a href="{detail(s.pk)}">'
         f'<time datetime="{start.isoformat()}">{hhmm}</time></a></td>\n'
         f'<td>{last}, {first} <span class="text-body-secondary small">'
         f"({escape(patient.mrn)})</span>\n"
@@ -77,6 +75,6 @@ def arrival_rows(arrivals) -> SafeString:
     # What the |date and |time filters show: the current time zone's wall clock.
     zone = get_current_timezone()
     # One reverse() per page instead of one per row.
-    detail = reverse("scheduling:session-detail", args=[_PK_MARK])
-    check_in = reverse("scheduling:session-check-in", args=[_PK_MARK])
+    detail = by_pk("scheduling:session-detail")
+    check_in = by_pk("scheduling:session-check-in")
     return SafeString("".join(_row(a, zone, detail, check_in) for a in arrivals))

@@ -1,10 +1,10 @@
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.timezone import get_current_timezone
 
+from core.links import by_pk
 from eligibility import rules
 from scheduling import selectors
 
@@ -58,11 +58,10 @@ def _card(s, by: str, zone, url: str) -> str:
     )
 
 
-def _cell(cell, by: str, zone, pattern: str) -> str:
+def _cell(cell, by: str, zone, detail) -> str:
     if not cell.sessions:
         return "<td></td>\n"
-    mark = str(_PK_MARK)
-    cards = "\n".join(_card(s, by, zone, pattern.replace(mark, str(s.pk))) for s in cell.sessions)
+    cards = "\n".join(_card(s, by, zone, detail(s.pk)) for s in cell.sessions)
     if cell.rows > 1:
         return f'<td rowspan="{int(cell.rows)}" class="schedule-session">{cards}</td>\n'
     return f'<td class="schedule-session">{cards}</td>\n'
@@ -75,16 +74,13 @@ def schedule_rows(grid, by: str) -> SafeString:
     # What the |date filter shows: the current time zone's wall clock.
     zone = get_current_timezone()
     # One reverse() for the page instead of one per card (get_absolute_url's URL, by pk).
-    pattern = reverse("scheduling:session-detail", args=[_PK_MARK])
+    detail = by_pk("scheduling:session-detail")
     return SafeString(
         "".join(
             '<tr>\n<th class="schedule-time text-body-secondary fw-normal small" scope="row">'
             f"{row.start.astimezone(zone):%H:%M}</th>\n"
-            + "".join(_cell(c, by, zone, pattern) for c in row.cells if not c.covered)
+            + "".join(_cell(c, by, zone, detail) for c in row.cells if not c.covered)
             + "</tr>\n"
             for row in grid.rows
         )
     )
-
-
-_PK_MARK = 987654321
