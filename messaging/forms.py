@@ -3,9 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from messaging import sms
-from messaging.models import ContactPreference
-
-Via = ContactPreference.Via
+from messaging.models import Via
 
 
 class ContactForm(forms.Form):

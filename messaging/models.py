@@ -18,9 +18,15 @@ class Kind(models.TextChoices):
     INTAKE_LINK = "intake_link", "Intake link"
 
 
-class Channel(models.TextChoices):
+class Via(models.TextChoices):
+    """How a patient may be reached; a message goes by one of the channels, never by none."""
+
+    NONE = "none", "No messages"
     EMAIL = "email", "Email"
     SMS = "sms", "Text message"
+
+
+CHANNELS = [(value, label) for value, label in Via.choices if value != Via.NONE]
 
 
 class State(models.TextChoices):
@@ -59,11 +65,6 @@ class ContactPreference(models.Model):
     """How the clinic may reach a patient. No message goes out without a channel and a recorded
     consent; the patient's unsubscribe link sets the channel to none."""
 
-    class Via(models.TextChoices):
-        NONE = "none", "No messages"
-        EMAIL = "email", "Email"
-        SMS = "sms", "Text message"
-
     patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="contact")
     channel = models.CharField(max_length=10, choices=Via.choices, default=Via.NONE)
     consent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -93,7 +94,7 @@ class Message(models.Model):
         related_name="messages",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(max_length=10, choices=CHANNELS, default=Via.EMAIL)
     to = models.CharField(max_length=254)
     subject = models.CharField(max_length=200)
     body = models.TextField()

@@ -30,7 +30,7 @@ from core.audit import actor
 from eligibility.lifecycle import EXPIRED
 from eligibility.services import eligibility_on_days
 from messaging import content, sms
-from messaging.models import ContactPreference, Kind, Message, State, new_token
+from messaging.models import ContactPreference, Kind, Message, State, Via, new_token
 from scheduling.models import Status, TreatmentSession
 
 MAX_ATTEMPTS = 5
@@ -42,7 +42,6 @@ REMIND_WITHIN = timedelta(hours=48)
 RESCREEN_WITHIN = timedelta(days=7)
 # Completed sessions this recent get their post-care sheet (a worker down for a day catches up).
 POST_CARE_WITHIN = timedelta(days=2)
-Via = ContactPreference.Via
 
 
 # ---- contact preferences ------------------------------------------------------------------
