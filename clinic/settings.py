@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "staff",
     "configuration",
     "messaging",
+    "portal",
     "demo",
     "huey.contrib.djhuey",
 ]
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A tablet handed to a patient answers nothing outside the patient's pages.
+    "portal.middleware.KioskMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.TwoFactorRequiredMiddleware",
     "core.middleware.SessionKeepAliveMiddleware",
@@ -348,10 +351,33 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Tokens in URLs (a patient's link, an unsubscribe link) never reach a log (core.logging).
+    "filters": {"secrets": {"()": "core.logging.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["secrets"]},
+        # runserver's request lines, as Django logs them by default, redacted.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # `manage.py run_huey` gives the queue's logger a handler of its own: not twice.
-    "loggers": {"huey": {"propagate": False}},
+    "loggers": {
+        # `manage.py run_huey` gives the queue's logger a handler of its own: not twice.
+        "huey": {"propagate": False},
+        # Django's own handlers on "django" (console when DEBUG, mail to ADMINS) would write
+        # the request line unredacted: its records go to the root's handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Scheduling (issue 4). Minimum gaps between two sessions of one procedure for one patient,

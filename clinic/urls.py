@@ -116,6 +116,7 @@ urlpatterns = [
     path("staff/", include("staff.urls")),
     path("settings/", include("configuration.urls")),
     path("messages/", include("messaging.urls")),
+    path("", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,6 +26,8 @@ _PATIENT_READ = (
     "eligibility.view_plansignoff",
     # The patient page's messages card: how the patient may be reached, and what was sent.
     "messaging.view_message",
+    # The patient's own links and tablet sessions, and what came of them.
+    "portal.view_patientaccess",
 )
 
 # Scheduling: front desk books, moves, cancels and checks in; physicians also book (an interval
@@ -69,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     FRONT_DESK: (
         *_PATIENT_READ,
         "messaging.change_contact",
+        "portal.issue_access",
         "intake.add_patient",
         "intake.change_patient",
         "intake.archive_patient",

@@ -28,6 +28,8 @@ class Outcome(models.TextChoices):
 class ScreeningKind(models.TextChoices):
     INTAKE = "intake", "Intake"
     DAY_OF = "day_of", "Day-of check-in"
+    # The day-of questions answered by the patient before the visit; only a "yes" is stored.
+    PRE_VISIT = "pre_visit", "Pre-visit check (patient-reported)"
     FACTS_CHANGED = "facts_changed", "Patient details changed"
     RULES_UPDATED = "rules_updated", "Rules updated"
 

@@ -353,12 +353,15 @@ def _latest_answers(patient: Patient) -> tuple[dict, dict[str, datetime], Screen
     return answers, times, newest
 
 
-def screen_day_of(*, by, patient: Patient, answers: dict[str, bool]) -> list[Screening]:
+def screen_day_of(
+    *, by, patient: Patient, answers: dict[str, bool], kind: str = ScreeningKind.DAY_OF
+) -> list[Screening]:
     """Re-screen on the day: today's scalp answers on top of the earlier ones.
 
     Only the day-of questions are asked, so only they are renewed: the other answers keep their
     age and the screening's validity still runs from the oldest (lifecycle rule 1). Every
-    procedure is screened, since a scalp finding today concerns all of them.
+    procedure is screened, since a scalp finding today concerns all of them. `kind` PRE_VISIT:
+    the patient's own answers before the visit (`by` None), stored like the desk's.
     """
     extra = set(answers) - set(rules.DAY_OF_CODES)
     if extra:
@@ -379,7 +382,7 @@ def screen_day_of(*, by, patient: Patient, answers: dict[str, bool]) -> list[Scr
             by=by,
             patient=patient,
             intake=intake,
-            kind=ScreeningKind.DAY_OF,
+            kind=kind,
             answers={**base, **answers},
             answered_at={**times, **dict.fromkeys(answers, now)},
         )

@@ -251,6 +251,9 @@ class IntakeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Staff always assess these; only a patient's own intake leaves them blank.
+        for name in ("scale", "grade", "fitzpatrick"):
+            self.fields[name].required = True
         for code, label in TREATMENTS:
             self.fields[f"treatment_{code}"] = _treatment_field(label)
         for condition in questionnaire.QUESTIONS:

@@ -160,6 +160,16 @@ TREATMENTS = (
 )
 
 
+class Source(models.TextChoices):
+    """Who typed the answers in. A patient's own answers are screened like any other; the
+    clinician's assessment (scale, grade, skin type) is never asked of them
+    (docs/SELF_SERVICE.md)."""
+
+    STAFF = "staff", "Entered by staff"
+    LINK = "link", "Patient, by link"
+    KIOSK = "kiosk", "Patient, on the clinic tablet"
+
+
 class IntakeQuestionnaire(models.Model):
     """One completed intake. `answers` holds every catalogue question by its stable code."""
 
@@ -180,10 +190,12 @@ class IntakeQuestionnaire(models.Model):
     scalp_symptoms = models.TextField(blank=True, max_length=2000)
     family_history = models.CharField(max_length=10, choices=YesNoUnknown.choices)
     family_history_details = models.CharField(max_length=500, blank=True)
-    scale = models.CharField(max_length=10, choices=SCALE_CHOICES)
-    grade = models.CharField(max_length=12, choices=GRADE_CHOICES)
+    # The clinician's assessment: required from staff (intake.forms), carried forward or left
+    # blank ("not yet assessed") in a patient's own intake.
+    scale = models.CharField(max_length=10, choices=SCALE_CHOICES, blank=True)
+    grade = models.CharField(max_length=12, choices=GRADE_CHOICES, blank=True)
     fitzpatrick = models.CharField(
-        "Fitzpatrick skin type", max_length=3, choices=FITZPATRICK_CHOICES
+        "Fitzpatrick skin type", max_length=3, choices=FITZPATRICK_CHOICES, blank=True
     )
     treatments = models.JSONField(default=dict, help_text="Treatment code → never/current/past.")
     treatment_outcomes = models.TextField(blank=True, max_length=2000)
@@ -203,6 +215,10 @@ class IntakeQuestionnaire(models.Model):
     answers = models.JSONField(default=dict)
 
     taken_at = models.DateTimeField(default=timezone.now, editable=False)
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.STAFF, editable=False
+    )
+    # Staff: who typed it. The patient's own: who sent the link or handed over the tablet.
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -240,7 +256,13 @@ class IntakeQuestionnaire(models.Model):
     @property
     def grade_label(self) -> str:
         """The grade with its scale ("Norwood III"): grade codes repeat across scales."""
+        if not self.grade:
+            return "Not yet assessed"
         return f"{_SCALE_SHORT.get(self.scale, '')} {self.grade}".strip()
+
+    @property
+    def patient_reported(self) -> bool:
+        return self.source != Source.STAFF
 
     @property
     def yes_count(self) -> int:

@@ -53,6 +53,21 @@ def patient_get(*, user, pk: int, log: bool = True) -> Patient:
     return patient
 
 
+def _extensions() -> list[str]:
+    """The one-to-one records other apps keep beside a patient (e.g. how they may be
+    contacted), found by introspection: this layer names none of them."""
+    return [rel.name for rel in Patient._meta.related_objects if rel.one_to_one]
+
+
+def patient_page(*, user, pk: int) -> Patient:
+    """The patient of their own page, with its one-to-one extensions in the same query (the
+    page's cards read them), logged."""
+    _require(user, "intake.view_patient")
+    patient = get_object_or_404(Patient.objects.select_related(*_extensions()), pk=pk)
+    log_access(patient, by=user)
+    return patient
+
+
 def patient_intakes(*, user, patient: Patient) -> QuerySet[IntakeQuestionnaire]:
     _require(user, "intake.view_intakequestionnaire")
     return patient.intakes.select_related("taken_by").order_by("-taken_at", "-id")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.audit import actor
 from intake import selectors, signals
-from intake.models import IntakeQuestionnaire, Patient
+from intake.models import IntakeQuestionnaire, Patient, Source
 
 MRN_PREFIX = "F"
 _MRN_ATTEMPTS = 5
@@ -120,7 +120,9 @@ def patient_restore(*, by, patient: Patient) -> Patient:
     return patient
 
 
-def intake_submit(*, by, patient: Patient, **fields: Any) -> IntakeQuestionnaire:
+def intake_submit(
+    *, by, patient: Patient, source: str = Source.STAFF, **fields: Any
+) -> IntakeQuestionnaire:
     """Store a completed intake and screen it for every procedure, in one transaction.
 
     A later intake supersedes the latest without changing it, so earlier screenings can still
@@ -139,7 +141,12 @@ def intake_submit(*, by, patient: Patient, **fields: Any) -> IntakeQuestionnaire
             .first()
         )
         intake = IntakeQuestionnaire(
-            **fields, patient=patient, supersedes=previous, taken_by=by, taken_at=timezone.now()
+            **fields,
+            patient=patient,
+            supersedes=previous,
+            source=source,
+            taken_by=by,
+            taken_at=timezone.now(),
         )
         intake.full_clean()
         intake.save()

@@ -40,7 +40,7 @@ class PatientListView(SessionSearchMixin, ObjectListView):
 class PatientDetailView(ObjectView):
     permission_required = "intake.view_patient"
     template_name = "intake/patient_detail.html"
-    selector = selectors.patient_get
+    selector = selectors.patient_page
     context_object_name = "patient"
 
     def get_context_data(self, **kwargs):

@@ -23,6 +23,11 @@ AFTER = {
 }
 
 
+# Where a message's personal link goes. The link is made when the message is sent
+# (messaging.services), so the token is in the message that went out and nowhere else.
+LINK = "[link]"
+
+
 def _when(moment) -> str:
     local = timezone.localtime(moment)
     return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
@@ -35,7 +40,21 @@ def reminder(session) -> tuple[str, str]:
         f"This is a reminder of your appointment at {settings.CLINIC_NAME} on "
         f"{_when(session.start)}.\n\n"
         f"Address: {settings.CLINIC_ADDRESS}\n\n"
+        "Before you come, please answer six quick questions about your scalp, so you do not "
+        f"travel in for a treatment we cannot give that day: {LINK}\n\n"
         f"If you need to change or cancel it, please call us on {settings.CLINIC_PHONE}."
+    )
+    return subject, body
+
+
+def intake_link(patient) -> tuple[str, str]:
+    subject = f"Your questionnaire from {settings.CLINIC_NAME}"
+    body = (
+        f"Hello {patient.preferred_name or patient.first_name},\n\n"
+        "Please fill in your questionnaire before your visit. It takes about ten minutes, and "
+        f"you will be asked for your date of birth first:\n\n{LINK}\n\n"
+        "The link works once, for 72 hours. If it has stopped working, call us on "
+        f"{settings.CLINIC_PHONE} for a new one."
     )
     return subject, body
 

@@ -20,7 +20,7 @@ reminder twice is the worse failure.
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
@@ -31,6 +31,8 @@ from eligibility.lifecycle import EXPIRED
 from eligibility.services import eligibility_on_days
 from messaging import content, sms
 from messaging.models import ContactPreference, Kind, Message, State, Via, new_token
+from portal.models import Purpose
+from portal.services import ISSUE, access_issue
 from scheduling.models import Status, TreatmentSession
 
 MAX_ATTEMPTS = 5
@@ -40,6 +42,8 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 REMIND_WITHIN = timedelta(hours=48)
 # Booked sessions this close are checked for a screening that will be out of date on the day.
 RESCREEN_WITHIN = timedelta(days=7)
+# An intake link asked for again this soon is the same request (a double click).
+INTAKE_LINK_GAP = timedelta(minutes=1)
 # Completed sessions this recent get their post-care sheet (a worker down for a day catches up).
 POST_CARE_WITHIN = timedelta(days=2)
 
@@ -166,6 +170,29 @@ def message_queue(
     return message, created
 
 
+def intake_link_queue(*, by, patient) -> Message:
+    """E-mail (or text) the patient a link to fill in their intake at home. One a minute: a
+    double click (or two staff at once: the key) sends one."""
+    if not by.has_perm(ISSUE):
+        raise PermissionDenied
+    now = timezone.now()
+    recent = Message.objects.filter(
+        patient=patient, kind=Kind.INTAKE_LINK, queued_at__gte=now - INTAKE_LINK_GAP
+    ).exclude(state__in=(State.FAILED, State.WITHDRAWN, State.BOUNCED))
+    if (message := recent.order_by("-queued_at").first()) is not None:
+        return message
+    subject, body = content.intake_link(patient)
+    message, _ = message_queue(
+        key=f"{Kind.INTAKE_LINK}:patient:{patient.pk}:{now:%Y%m%dT%H%M}",
+        patient=patient,
+        kind=Kind.INTAKE_LINK,
+        subject=subject,
+        body=body,
+        by=by,
+    )
+    return message
+
+
 def _stop_line(token: str) -> str:
     url = settings.CLINIC_SITE_URL.rstrip("/") + reverse("messaging:unsubscribe", args=[token])
     return f"To stop messages from {settings.CLINIC_NAME}: {url}"
@@ -282,11 +309,29 @@ def _claim(pk: int, now) -> Message | None:
     return message
 
 
+def _with_link(message: Message) -> str:
+    """The body with its personal link made now (an intake link, or the reminder's pre-visit
+    check): the token goes out in this message and is stored nowhere."""
+    if content.LINK not in message.body:
+        return message.body
+    if message.kind == Kind.REMINDER:
+        _, token = access_issue(
+            by=None, patient=message.patient, purpose=Purpose.PRE_VISIT, session=message.session
+        )
+    else:
+        _, token = access_issue(
+            by=message.queued_by, patient=message.patient, purpose=Purpose.INTAKE
+        )
+    url = settings.CLINIC_SITE_URL.rstrip("/") + reverse("portal:open", args=[token])
+    return message.body.replace(content.LINK, url)
+
+
 def _send(message: Message) -> None:
+    body = _with_link(message)
     if message.channel == Via.SMS:
-        sms.send(message.to, message.body)
+        sms.send(message.to, body)
         return
-    email = EmailMessage(message.subject, message.body, to=[message.to])
+    email = EmailMessage(message.subject, body, to=[message.to])
     # Read by django-anymail's back-ends (and handed back with the provider's events); the
     # others ignore it.
     email.metadata = {METADATA_KEY: str(message.pk)}

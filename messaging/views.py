@@ -7,10 +7,12 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
 
-from core.views import ObjectFormView
+from core.views import ObjectActionView, ObjectFormView
 from intake import selectors as intake_selectors
 from messaging import selectors, services
 from messaging.forms import ContactForm
+from portal import selectors as portal_selectors
+from portal.services import ISSUE
 
 
 class ContactUpdateView(ObjectFormView):
@@ -66,3 +68,22 @@ class UnsubscribeView(View):
             "messaging/unsubscribed.html",
             {"clinic": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE},
         )
+
+
+class IntakeLinkSendView(ObjectActionView):
+    """Send the patient a link to fill in their intake at home, the way they chose."""
+
+    permission_required = ISSUE
+    selector = portal_selectors.issuing_patient
+
+    def call(self):
+        try:
+            return services.intake_link_queue(by=self.request.user, patient=self.object)
+        except services.NotReachable:
+            raise services.NotReachable(
+                "Not sent: the patient has not agreed to messages or has no address for them. "
+                "Record their contact preference, or print the link as a QR code."
+            ) from None
+
+    def get_success_message(self, cleaned_data) -> str:
+        return f"Intake link queued: it goes by {self.result.get_channel_display().lower()}."

@@ -612,6 +612,19 @@ def sessions_recheck(*, patient: Patient, by=None) -> list[TreatmentSession]:
     return changed
 
 
+def session_flag(*, session: TreatmentSession, reason: str) -> None:
+    """Put a booked session on the front desk's "needs attention" list for something the
+    patient told us (the pre-visit check), ahead of any eligibility reason already there. It
+    stays until the desk moves, cancels or checks in the session, or the patient's eligibility
+    is decided again."""
+    with transaction.atomic():
+        locked = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status not in UPCOMING or locked.blocked_reason.startswith(reason):
+            return
+        locked.blocked_reason = f"{_sentence(reason)} {locked.blocked_reason}".strip()
+        locked.save(update_fields=["blocked_reason"])
+
+
 def session_no_show(*, by, session: TreatmentSession) -> TreatmentSession:
     _require(by, "scheduling.check_in_session", "mark no-shows")
     if session.status != Status.BOOKED:

@@ -10,7 +10,9 @@ each method it accepts. From that, every identity's answer to every method is se
 - a role the view is not for, and a user in no group: 403 (the permission is checked before the
   method);
 - a role the view is for: the declared answer for GET and POST, 405 for a method the view does
-  not accept.
+  not accept;
+- a patient holding a link: what anonymous gets, but on the patient's own pages;
+- the clinic's tablet handed to a patient: sent back to the patient's page, whatever the URL.
 
 `tests/core/test_permissions.py` walks the URLconf and fails for a URL without a declaration.
 """
@@ -28,14 +30,21 @@ CLINIC_ADMIN = "clinic_admin"
 NO_GROUP = "no_group"
 UNVERIFIED_PHYSICIAN = "physician_password_only"
 UNVERIFIED_ADMIN = "clinic_admin_password_only"
+# A patient holding a link (opened, birth date confirmed), and the clinic's tablet handed to a
+# patient (issue 16). The link holder is anonymous to every page but the patient's own; the
+# tablet answers every other URL with its questionnaire.
+LINK_HOLDER = "link_holder"
+TABLET = "tablet"
 ROLES = (FRONT_DESK, PHYSICIAN, CLINIC_ADMIN)
 UNVERIFIED = (UNVERIFIED_PHYSICIAN, UNVERIFIED_ADMIN)
-IDENTITIES = (ANON, *ROLES, NO_GROUP, *UNVERIFIED)
+IDENTITIES = (ANON, *ROLES, NO_GROUP, *UNVERIFIED, LINK_HOLDER, TABLET)
+ALL_SIGNED_IN = (*ROLES, NO_GROUP)  # past the second factor, or needing none
 METHODS = ("get", "post", "put", "patch", "delete")
 
 OK, DENIED, REDIRECT, NOT_FOUND, NOT_ALLOWED, BAD = 200, 403, 302, 404, 405, 400
 LOGIN = "login"  # a redirect to the login page
 TWO_FACTOR = "two-factor"  # a redirect to the two-factor step (verify or set up)
+TABLET_HOME = "tablet-home"  # a redirect to the patient's page on the tablet (portal:home)
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,10 @@ def declare(
             row = {m: accepted.get(m) or NOT_ALLOWED for m in METHODS}
         elif identity == ANON:
             row = dict.fromkeys(METHODS, anonymous)
+        elif identity == LINK_HOLDER:
+            row = {m: answers[ANON][m] for m in METHODS}  # anonymous to the site
+        elif identity == TABLET:
+            row = dict.fromkeys(METHODS, TABLET_HOME)
         elif identity in UNVERIFIED:
             row = dict.fromkeys(METHODS, unverified)
         else:

@@ -118,7 +118,37 @@ def _session_page(name: str, role: str = FRONT_DESK) -> Page:
     return Page(role, _rev(name, _session), lambda w: [w.session])
 
 
+def _access_url(w) -> str:
+    from portal.models import Purpose
+    from portal.services import access_issue
+
+    access, _ = access_issue(by=w.desk, patient=w.patient, purpose=Purpose.INTAKE)
+    return reverse("portal:revoke", args=[access.pk])
+
+
 PATIENT_PAGES: dict[str, Page] = {
+    # The patient's own links: the buttons that send, print, hand over or close one read the
+    # patient (the printed page names them).
+    "messaging:intake-link": Page(
+        FRONT_DESK,
+        _rev("messaging:intake-link", _patient),
+        lambda w: [w.patient],
+        method="post",
+        status=302,
+    ),
+    "portal:qr": Page(
+        FRONT_DESK, _rev("portal:qr", _patient), lambda w: [w.patient], method="post"
+    ),
+    "portal:kiosk-start": Page(
+        FRONT_DESK,
+        _rev("portal:kiosk-start", _patient),
+        lambda w: [w.patient],
+        method="post",
+        status=302,
+    ),
+    "portal:revoke": Page(
+        FRONT_DESK, _access_url, lambda w: [w.patient], method="post", status=302
+    ),
     # The contact preference form names the patient and their address.
     "messaging:contact-update": Page(
         FRONT_DESK, _rev("messaging:contact-update", _patient), lambda w: [w.patient]
@@ -270,6 +300,12 @@ NO_PATIENT_DATA = {
     "reports:audit-log-export": "the audit log itself",
     "session-status": "seconds left in the session",
     "messaging:unsubscribe": "the patient's own link; the page names no one",
+    # The patient's own pages: no staff member reads them; the access row records when the
+    # link was opened, the birth date confirmed and the answers sent.
+    **{
+        f"portal:{name}": "the patient's own pages (portal.PatientAccess records their use)"
+        for name in ("open", "home", "verify", "intake", "pre-visit", "done", "exit")
+    },
     "session-extend": "seconds left in the session",
     "form-draft": "the user's own typing, read by them only (core.drafts); the form's page "
     "logged its patient",

@@ -17,18 +17,25 @@ from tests.factories import UserFactory, login_client
 from tests.permission_matrix import (
     ANON,
     IDENTITIES,
+    LINK_HOLDER,
     LOGIN,
     METHODS,
     NO_GROUP,
+    TABLET,
+    TABLET_HOME,
     TWO_FACTOR,
     UNVERIFIED_ADMIN,
     UNVERIFIED_PHYSICIAN,
 )
+from tests.portal.permission_cases import link_holder_client, tablet_client
 
 pytestmark = pytest.mark.django_db
 
 # Django admin has its own login and permissions: see test_admin_site_is_for_superusers_only.
 NOT_APP_PAGES = {"admin"}
+# Pages whose POST ends the browser's session (a sign-out, the tablet's exit, a hand-over):
+# the walk goes on in a new one.
+ENDS_SESSION = {"logout", "portal:exit", "portal:kiosk-start"}
 # The matrix is at least this big (URLs declared x identities x methods); printed with -s.
 MINIMUM_SIZE = 1900
 
@@ -87,6 +94,10 @@ def test_matrix_size():
 def _client(identity: str) -> Client:
     if identity == ANON:
         return Client()
+    if identity == LINK_HOLDER:
+        return link_holder_client()
+    if identity == TABLET:
+        return tablet_client()
     if identity == NO_GROUP:
         return login_client(UserFactory(), verified=False)
     if identity == UNVERIFIED_PHYSICIAN:
@@ -103,6 +114,8 @@ def _client(identity: str) -> Client:
 def _matches(response, expected) -> bool:
     if expected == LOGIN:
         return response.status_code == 302 and response.url.startswith(reverse("login"))
+    if expected == TABLET_HOME:
+        return response.status_code == 302 and response.url == reverse("portal:home")
     if expected == TWO_FACTOR:
         return response.status_code == 302 and response.url.startswith(
             (reverse("two-factor-verify"), reverse("two-factor-setup"))
@@ -133,7 +146,7 @@ def test_permission_matrix(identity):
                     f"{method.upper()} {url} ({case.name}): got {response.status_code}{where}, "
                     f"want {expected}"
                 )
-            if case.name == "logout" and method == "post" and identity != ANON:
+            if case.name in ENDS_SESSION and method == "post" and identity != ANON:
                 client = _client(identity)
     assert not failures, f"{identity}:\n" + "\n".join(failures)
 

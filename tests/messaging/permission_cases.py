@@ -8,6 +8,7 @@ from tests.permission_matrix import (
     NO_GROUP,
     OK,
     PHYSICIAN,
+    REDIRECT,
     Made,
     page,
 )
@@ -23,6 +24,7 @@ def make_objects() -> dict:
 
 
 CASES = [
+    page("messaging:intake-link", Made("contact_patient"), who=(FRONT_DESK,), post=REDIRECT),
     page("messaging:contact-update", Made("contact_patient"), who=(FRONT_DESK,), get=OK, post=OK),
     # The patient's own link: anyone holding it (a password-only session finishes its second
     # factor first, as everywhere).
