@@ -10,6 +10,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from portal import tasks  # noqa: F401  (registers the periodic task)
         from portal.models import PatientAccess
 
         # The answers in progress are the patient's draft, not a record: the intake they

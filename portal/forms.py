@@ -125,6 +125,10 @@ _PLAIN_LABELS = {
 }
 
 
+TREATMENTS_FIRST = f"treatment_{TREATMENTS[0][0]}"
+TREATMENTS_HEADING = '<p class="h5 mt-4">Have you tried any of these for your hair?</p>'
+
+
 def _stacked(field: forms.Field) -> forms.Field:
     """One choice a line, big enough to tap."""
     field = copy.deepcopy(field)
@@ -145,12 +149,14 @@ class PatientIntakeStepForm(forms.Form):
                 self.fields[name].label = _PLAIN_LABELS[name]
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(
-            *[
+        items = []
+        for name in step.fields:
+            if name == TREATMENTS_FIRST:
+                items.append(HTML(TREATMENTS_HEADING))
+            items.append(
                 Field(name, css_class="form-control-lg") if _is_text(self.fields[name]) else name
-                for name in step.fields
-            ]
-        )
+            )
+        self.helper.layout = Layout(*items)
         self.last = last
 
 

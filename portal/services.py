@@ -195,6 +195,16 @@ def draft_save(*, access: PatientAccess, step: str, data: dict[str, Any]) -> Non
     access.draft = locked.draft
 
 
+def drafts_expired_clear() -> int:
+    """Drop the answers in progress of accesses that expired unfinished (the patient's data
+    is kept only while they can still send it); how many."""
+    return (
+        PatientAccess.objects.filter(expires_at__lte=timezone.now(), completed_at__isnull=True)
+        .exclude(draft={})
+        .update(draft={})
+    )
+
+
 _SOURCE = {Channel.LINK: Source.LINK, Channel.KIOSK: Source.KIOSK}
 
 

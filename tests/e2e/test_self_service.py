@@ -70,7 +70,7 @@ def _answer_intake(page: Page, *, yes=()) -> None:
 
 
 def test_a_patient_fills_the_intake_on_a_phone_through_the_emailed_link(
-    page: Page, browser: Browser, live_server, log_in, settings
+    page: Page, browser: Browser, live_server, log_in, settings, shot
 ):
     settings.CLINIC_SITE_URL = live_server.url
     patient = PatientFactory(first_name="Ada", last_name="Byron", email="ada@example.org")
@@ -83,9 +83,13 @@ def test_a_patient_fills_the_intake_on_a_phone_through_the_emailed_link(
     (email,) = mail.outbox
     url = LINK.search(email.body).group(0)
 
+    shot(page, "22-patient-own-answers-card")
     phone = _phone(browser)
     phone.goto(url)
+    shot(phone, "23-patient-link-birth-date-390")
     _birth_date(phone, patient)
+    expect(phone.get_by_role("heading", name=STEPS[0].title)).to_be_visible()
+    shot(phone, "24-patient-intake-page-390")
     _answer_intake(phone, yes=("scalp_acne",))
     expect(phone.get_by_role("heading", name="Thank you, we have your answers")).to_be_visible()
     _no_violations(phone, "done")
@@ -101,7 +105,7 @@ def test_a_patient_fills_the_intake_on_a_phone_through_the_emailed_link(
     expect(phone.get_by_role("heading", name="This link does not work any more")).to_be_visible()
 
 
-def test_the_tablet_reaches_no_staff_page(page: Page, live_server, log_in):
+def test_the_tablet_reaches_no_staff_page(page: Page, live_server, log_in, shot):
     fran = UserFactory(username="fran3", role=FRONT_DESK)
     patient = PatientFactory()
     log_in(page, fran)
@@ -117,6 +121,7 @@ def test_the_tablet_reaches_no_staff_page(page: Page, live_server, log_in):
     _answer_intake(page)
     expect(page.get_by_text("Please hand the tablet back")).to_be_visible()
     _no_violations(page, "hand back")
+    shot(page, "25-tablet-hand-back")
     page.goto(f"{live_server.url}/patients/")
     expect(page.get_by_text("Please hand the tablet back")).to_be_visible()
     page.get_by_role("button", name="Staff: sign in").click()
@@ -131,6 +136,7 @@ def test_a_pre_visit_yes_shows_on_the_front_desks_dashboard(
     log_in,
     clinic,  # noqa: F811
     settings,
+    shot,
 ):
     settings.CLINIC_SITE_URL = live_server.url
     desk, doctor = clinic["desk"], clinic["doctor"]
@@ -154,6 +160,7 @@ def test_a_pre_visit_yes_shows_on_the_front_desks_dashboard(
     for name in ("scalp_acne", "acute_infection", "scalp_inflammation", "active_cold_sore",
                  "recent_sunburn"):  # fmt: skip
         phone.check(f"input[name={name}][value=no]")
+    shot(phone, "26-pre-visit-check-390")
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.get_by_role("heading", name="Please call us before you come")).to_be_visible()
 
@@ -161,3 +168,4 @@ def test_a_pre_visit_yes_shows_on_the_front_desks_dashboard(
     expect(page.locator("#attention-count")).to_have_text("1")
     page.get_by_role("link", name="Needs attention").first.click()
     expect(page.get_by_text("Pre-visit check: the patient reported scalp wound")).to_be_visible()
+    shot(page, "27-needs-attention-pre-visit")

@@ -111,3 +111,21 @@ def test_the_tablet_intake_is_marked_as_such(front_desk_user):
     fill_intake(client)
     assert IntakeQuestionnaire.objects.get(patient=patient).source == Source.KIOSK
     assert PatientAccess.objects.get(pk=access.pk).completed_at
+
+
+def test_answers_in_progress_do_not_outlive_the_link(front_desk_user):
+    from django.utils import timezone
+
+    from portal import services
+
+    client, access = verified(front_desk_user, PatientFactory())
+    client.post(_url(STEPS[0]), page_answers(STEPS[0]))
+    still_open, _ = services.access_issue(
+        by=front_desk_user, patient=PatientFactory(), purpose="intake", channel=Channel.KIOSK
+    )
+    services.draft_save(access=still_open, step="hair", data={"onset": "x"})
+    PatientAccess.objects.filter(pk=access.pk).update(expires_at=timezone.now())
+    assert services.drafts_expired_clear() == 1
+    assert PatientAccess.objects.get(pk=access.pk).draft == {}
+    assert PatientAccess.objects.get(pk=still_open.pk).draft == {"hair": {"onset": "x"}}
+    assert services.drafts_expired_clear() == 0
