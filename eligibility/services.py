@@ -710,7 +710,8 @@ def _screening_entries(loaded: PatientHistory) -> Iterable[TimelineEntry]:
         what = f"{first.get_kind_display()} screening — {outcomes}"
         if found:
             what += f" (found: {', '.join(found)})"
-        yield TimelineEntry(at, "screening", _who(first.screened_by), what, first.valid_until)
+        who = "the patient" if first.kind == ScreeningKind.PRE_VISIT else _who(first.screened_by)
+        yield TimelineEntry(at, "screening", who, what, first.valid_until)
 
 
 def _decision_entries(loaded: PatientHistory) -> Iterable[TimelineEntry]:

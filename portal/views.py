@@ -155,17 +155,20 @@ class IntakeStepView(PatientView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        saved = self.access.draft.get(self.step.slug)
-        return self._page(self._form(saved) if saved else self._form())
+        # Shown as the patient left it, not yet checked (a half-answered page shows no errors).
+        saved = self.access.draft.get(self.step.slug, {})
+        return self._page(self._form(initial=saved))
 
     def post(self, request):
+        raw = {name: request.POST.get(name, "") for name in self.step.fields}
+        if "back" in request.POST and self.index > 0:
+            # Kept as typed, checked when the page is sent: going back never loses anything.
+            services.draft_save(access=self.access, step=self.step.slug, data=raw)
+            return redirect("portal:intake", step=STEPS[self.index - 1].slug)
         form = self._form(request.POST)
         if not form.is_valid():
             return self._page(form, status=400)
-        raw = {name: request.POST.get(name, "") for name in self.step.fields}
         services.draft_save(access=self.access, step=self.step.slug, data=raw)
-        if "back" in request.POST and self.index > 0:
-            return redirect("portal:intake", step=STEPS[self.index - 1].slug)
         if self.index + 1 < len(STEPS):
             return redirect("portal:intake", step=STEPS[self.index + 1].slug)
         return self._send()
@@ -183,8 +186,9 @@ class IntakeStepView(PatientView):
             return _closed(self.request)
         return self.finish("kiosk" if self.access.channel == Channel.KIOSK else "intake")
 
-    def _form(self, data=None):
-        return PatientIntakeStepForm(data, step=self.step, last=self.index + 1 == len(STEPS))
+    def _form(self, data=None, initial=None):
+        last = self.index + 1 == len(STEPS)
+        return PatientIntakeStepForm(data, initial=initial, step=self.step, last=last)
 
     def _page(self, form, status: int = 200):
         return render(

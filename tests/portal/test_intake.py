@@ -66,6 +66,17 @@ def test_back_keeps_the_page_and_goes_to_the_one_before(front_desk_user):
     assert STEPS[1].slug in access.draft
 
 
+def test_back_keeps_a_half_answered_page_too(front_desk_user):
+    client, _ = verified(front_desk_user, PatientFactory())
+    data = {"medical_details": "Asthma since childhood", "back": ""}
+    assert client.post(_url(STEPS[1]), data)["Location"] == _url(STEPS[0])
+    page = client.get(_url(STEPS[1])).content.decode()
+    assert "Asthma since childhood" in page
+    # Sending it still needs every answer.
+    response = client.post(_url(STEPS[1]), {"medical_details": "Asthma since childhood"})
+    assert response.status_code == 400 and "Please answer yes or no." in response.content.decode()
+
+
 def test_a_missing_answer_is_said_in_plain_words_and_nothing_is_lost(front_desk_user):
     client, _ = verified(front_desk_user, PatientFactory())
     data = page_answers(STEPS[3])

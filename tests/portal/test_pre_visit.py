@@ -53,6 +53,10 @@ def test_a_yes_blocks_and_puts_the_session_on_the_desks_list(clinic, booked, des
     assert "Pre-visit check: the patient reported scalp wound" in listing
     access.refresh_from_db()
     assert access.completed_at and access.answers["scalp_wound"] is True
+    # On the patient's timeline, as the patient's own answer.
+    timeline = desk_client.get(booked.patient.get_absolute_url()).content.decode()
+    assert "Pre-visit check (patient-reported) screening" in timeline
+    assert "the patient" in timeline
 
 
 def test_a_yes_that_no_rule_of_the_session_reads_still_reaches_the_desk(clinic, desk_client):
