@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "configuration",
     "messaging",
     "portal",
+    "photos",
+    "courses",
+    "fhir",
     "demo",
     "huey.contrib.djhuey",
 ]
@@ -205,6 +208,34 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Scalp photos (issue 17): private files, never under a public URL (no MEDIA_URL is served);
+# photos.views streams each one after checking the role and logging the access. The file
+# system beside the app by default; S3-compatible storage (django-storages) when
+# CLINIC_PHOTOS_S3_BUCKET is set, with the usual AWS_* variables for the keys and endpoint.
+PHOTOS_ROOT = Path(env("CLINIC_PHOTOS_ROOT", default=str(BASE_DIR / "private" / "photos")))
+PHOTOS_S3_BUCKET = env("CLINIC_PHOTOS_S3_BUCKET", default="")
+STORAGES["photos"] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PHOTOS_S3_BUCKET,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+        },
+    }
+    if PHOTOS_S3_BUCKET
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PHOTOS_ROOT, "base_url": None},
+    }
+)
+# A photo larger than this is refused before it is decoded (bytes; pixels: PHOTOS_MAX_PIXELS).
+PHOTOS_MAX_BYTES = env.int("CLINIC_PHOTOS_MAX_BYTES", default=15 * 1024 * 1024)
+PHOTOS_MAX_PIXELS = env.int("CLINIC_PHOTOS_MAX_PIXELS", default=40_000_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

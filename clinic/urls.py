@@ -117,6 +117,9 @@ urlpatterns = [
     path("settings/", include("configuration.urls")),
     path("messages/", include("messaging.urls")),
     path("", include("portal.urls")),
+    path("photos/", include("photos.urls")),
+    path("courses/", include("courses.urls")),
+    path("fhir/", include("fhir.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -28,6 +28,10 @@ _PATIENT_READ = (
     "messaging.view_message",
     # The patient's own links and tablet sessions, and what came of them.
     "portal.view_patientaccess",
+    # A patient's course and outcomes (issue 17).
+    "courses.view_courseplan",
+    "courses.view_outcome",
+    "scheduling.view_addendum",
 )
 
 # Scheduling: front desk books, moves, cancels and checks in; physicians also book (an interval
@@ -85,6 +89,17 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "eligibility.view_screening_answers",
         "eligibility.sign_off_plan",
         *_SCHEDULING_PHYSICIAN,
+        # Issue 17: addenda to locked records, courses, outcomes and scalp photos. Photos are
+        # the physician's: the front desk has no photo permission at all.
+        "scheduling.add_addendum",
+        "courses.add_courseplan",
+        "courses.change_courseplan",
+        "courses.record_outcome",
+        "photos.view_scalpphoto",
+        "photos.add_scalpphoto",
+        "photos.view_photoconsent",
+        "photos.add_photoconsent",
+        "photos.change_photoconsent",
     ),
     CLINIC_ADMIN: (
         "auth.view_user",
@@ -95,6 +110,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_SCHEDULING_ADMIN,
         "reports.view_reports",
         "reports.export_reports",
+        # The FHIR export (issue 17) and the clinic's standard photo views.
+        "fhir.export_fhir",
+        "fhir.view_fhirexport",
+        "photos.view_photoview",
+        "photos.add_photoview",
+        "photos.change_photoview",
         # Unlocking a locked-out login: delete its access attempt.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",

@@ -329,3 +329,31 @@ class SessionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Addendum(models.Model):
+    """A correction or addition to a completed treatment record, which is itself locked: who,
+    when, why and what, kept beside the record and never changed (issue 17)."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
+    reason = models.CharField(max_length=200)
+    text = models.TextField(max_length=4000)
+    written_at = models.DateTimeField(default=timezone.now, editable=False)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum of {self.written_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("An addendum is final: write another one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("An addendum is final: write another one.")

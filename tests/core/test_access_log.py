@@ -347,6 +347,31 @@ NO_PATIENT_DATA = {
     },
 }
 
+
+def _app_declarations() -> None:
+    """An app's own pages may be declared beside its tests, in
+    `tests/<app>/access_log_cases.py` (`PATIENT_PAGES` and `NO_PATIENT_DATA` dicts, built
+    with this module's `Page`, `World` and `_rev`)."""
+    import importlib
+    import pkgutil
+
+    import tests
+
+    for info in pkgutil.iter_modules(tests.__path__):
+        if not info.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"tests.{info.name}.access_log_cases")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tests.{info.name}.access_log_cases":
+                raise
+            continue
+        PATIENT_PAGES.update(getattr(module, "PATIENT_PAGES", {}))
+        NO_PATIENT_DATA.update(getattr(module, "NO_PATIENT_DATA", {}))
+
+
+_app_declarations()
+
 ROLE_USER = {FRONT_DESK: "desk", PHYSICIAN: "doctor", CLINIC_ADMIN: "admin"}
 
 
