@@ -29,5 +29,6 @@ class SchedulingConfig(AppConfig):
             models.OpeningHours,
             models.ClosedDay,
             models.ProviderHours,
+            models.Addendum,
         ):
             auditlog.register(model)

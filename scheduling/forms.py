@@ -245,3 +245,21 @@ class FreeSlotsForm(forms.Form):
                 Column(Submit("find", "Find free slots", css_class="mt-md-4")),
             ),
         )
+
+
+class AddendumForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        help_text="Why the record needs it, e.g. wrong lot number typed, a detail left out.",
+    )
+    text = forms.CharField(
+        label="Addendum",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What is corrected or added. The record itself stays as it was signed.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("reason", "text", Submit("save", "Add to the record"))

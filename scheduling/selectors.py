@@ -85,6 +85,12 @@ def session_get(*, user, pk: int, log: bool = True) -> TreatmentSession:
     return session
 
 
+def session_addenda(*, user, session: TreatmentSession) -> list:
+    """The addenda under a completed record, oldest first (the session page logs the read)."""
+    _require(user, "scheduling.view_addendum")
+    return list(session.addenda.select_related("written_by").order_by("written_at", "id"))
+
+
 def session_events(*, user, session: TreatmentSession):
     _require(user, VIEW)
     return session.events.select_related("by").order_by("at", "id")

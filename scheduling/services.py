@@ -33,6 +33,7 @@ from scheduling import retry, selectors, times
 from scheduling import rules as booking
 from scheduling.consent import CURRENT as CONSENT_TEXTS
 from scheduling.models import (
+    Addendum,
     Consent,
     Device,
     EventKind,
@@ -703,6 +704,24 @@ def record_gaps(session: TreatmentSession) -> list[str]:
     if not session.post_care_given:
         gaps.append("that the post-care sheet was given")
     return [f"The treatment record needs {gap}." for gap in gaps]
+
+
+def addendum_write(*, by, session: TreatmentSession, reason: str, text: str) -> Addendum:
+    """Correct or add to a completed treatment record: the record stays as it was signed, and
+    the addendum (who, when, why, what) stands under it, final once written."""
+    _require(by, "scheduling.add_addendum", "write addenda")
+    if session.status != Status.COMPLETED:
+        raise ValidationError(
+            "Only a completed record takes addenda; until then, correct the record itself."
+        )
+    reason, text = reason.strip(), text.strip()
+    if not reason or not text:
+        raise ValidationError("An addendum needs a reason and its text.")
+    with transaction.atomic(), actor(by):
+        addendum = Addendum(session=session, reason=reason, text=text, written_by=by)
+        addendum.full_clean()
+        addendum.save()
+    return addendum
 
 
 def session_complete(*, by, session: TreatmentSession) -> TreatmentSession:

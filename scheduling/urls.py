@@ -48,6 +48,7 @@ urlpatterns = [
     _session_path("treatment", views.TreatmentRecordView),
     _session_path("complete", views.SessionCompleteView),
     _session_path("post-care", views.PostCareView),
+    _session_path("addendum", views.AddendumCreateView),
     path(
         "patients/<int:pk>/consent/<slug:procedure>/",
         views.ConsentCreateView.as_view(),

@@ -26,6 +26,7 @@ from intake import selectors as intake_selectors
 from scheduling import refusals, selectors, services, times
 from scheduling.consent import CURRENT as CONSENT_TEXTS
 from scheduling.forms import (
+    AddendumForm,
     BookingForm,
     CancelForm,
     CheckInForm,
@@ -280,6 +281,11 @@ class SessionDetailView(_SessionPage, ObjectView):
             Status=Status,
             is_today=times.local(session.start).date() == times.today(),
             record_gaps=services.record_gaps(session) if session.is_charted else [],
+            addenda=(
+                selectors.session_addenda(user=self.request.user, session=session)
+                if self.request.user.has_perm("scheduling.view_addendum")
+                else []
+            ),
         )
         return context
 
@@ -375,6 +381,17 @@ class TreatmentRecordView(_SessionFormView):
     success_message = "Treatment record saved."
     title = "Treatment record"
 
+    def get(self, request, *args, **kwargs):
+        if self.object.status == Status.COMPLETED:
+            # Locked once completed: a correction is an addendum, never a rewrite.
+            messages.info(request, "The record is locked since the session was completed.")
+            if request.user.has_perm("scheduling.add_addendum"):
+                return HttpResponseRedirect(
+                    reverse("scheduling:session-addendum", args=[self.object.pk])
+                )
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs.update(
@@ -391,6 +408,21 @@ class TreatmentRecordView(_SessionFormView):
             return services.treatment_record(
                 by=self.request.user, session=session, **form.service_fields()
             )
+
+
+class AddendumCreateView(_SessionFormView):
+    permission_required = "scheduling.add_addendum"
+    form_class = AddendumForm
+    success_message = "Addendum added to the record."
+    title = "Addendum to the treatment record"
+
+    def call(self, form):
+        return services.addendum_write(
+            by=self.request.user,
+            session=self.object,
+            reason=form.cleaned_data["reason"],
+            text=form.cleaned_data["text"],
+        )
 
 
 class PostCareView(_SessionPage, ObjectView):

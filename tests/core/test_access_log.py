@@ -239,6 +239,7 @@ PATIENT_PAGES: dict[str, Page] = {
     "scheduling:session-cancel": _session_page("scheduling:session-cancel"),
     "scheduling:session-check-in": _session_page("scheduling:session-check-in"),
     "scheduling:session-treatment": _session_page("scheduling:session-treatment", PHYSICIAN),
+    "scheduling:session-addendum": _session_page("scheduling:session-addendum", PHYSICIAN),
     "scheduling:session-post-care": _session_page("scheduling:session-post-care"),
     "scheduling:consent-create": Page(
         FRONT_DESK,

@@ -34,6 +34,9 @@ CASES = [
     page("scheduling:session-start", SESSION, who=DOC, post=REDIRECT),
     page("scheduling:session-treatment", SESSION, who=DOC, get=OK, post=OK),
     page("scheduling:session-complete", SESSION, who=DOC, post=REDIRECT),
+    # A booked session's addendum form opens; the service refuses it until the session is
+    # completed (tests/scheduling/test_addenda.py).
+    page("scheduling:session-addendum", SESSION, who=DOC, get=OK, post=OK),
     page("scheduling:session-post-care", SESSION, who=DESK_AND_DOC, get=OK),
     page("scheduling:consent-create", PATIENT, "prp", who=DESK_AND_DOC, get=OK, post=OK),
 ]
