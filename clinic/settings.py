@@ -237,6 +237,17 @@ STORAGES["photos"] = (
 PHOTOS_MAX_BYTES = env.int("CLINIC_PHOTOS_MAX_BYTES", default=15 * 1024 * 1024)
 PHOTOS_MAX_PIXELS = env.int("CLINIC_PHOTOS_MAX_PIXELS", default=40_000_000)
 
+# Report exports written in the background (issue 18): private files, served only by
+# reports.views after the role check, deleted when they expire.
+EXPORTS_ROOT = Path(env("CLINIC_EXPORTS_ROOT", default=str(BASE_DIR / "private" / "exports")))
+STORAGES["exports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": EXPORTS_ROOT, "base_url": None},
+}
+# An export of more rows than this, and every XLSX, runs as a job with a progress bar.
+EXPORT_BACKGROUND_ROWS = env.int("CLINIC_EXPORT_BACKGROUND_ROWS", default=5000)
+EXPORT_KEEP_HOURS = env.int("CLINIC_EXPORT_KEEP_HOURS", default=24)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

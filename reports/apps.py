@@ -14,7 +14,7 @@ class ReportsConfig(AppConfig):
 
         from eligibility.models import PhysicianReview, Screening
         from intake.models import Patient
-        from reports import figures
+        from reports import figures, tasks  # noqa: F401  (tasks: registers the export jobs)
         from reports.models import Export
         from scheduling.models import (
             ClosedDay,

@@ -85,6 +85,9 @@ class ReportExport:
     # rows(filters, by=user): `by` is the staff member the rows are written for; a report that
     # lists patients by name logs their reads for that user.
     rows: Callable[..., Iterator[tuple]]
+    # count(filters): how many rows, in one query (whether it runs in the background, and
+    # its progress bar's end).
+    count: Callable[[ReportFilters], int]
 
 
 def _ordered_rows(qs: QuerySet, first: str, fields: tuple[str, ...]) -> Iterator[tuple]:
@@ -357,6 +360,7 @@ REPORTS: dict[str, ReportExport] = {
             "completed_at",
         ),
         session_rows,
+        lambda filters: queries.sessions(filters).count(),
     ),
     "screenings": ReportExport(
         "screenings",
@@ -376,6 +380,7 @@ REPORTS: dict[str, ReportExport] = {
             "screened_by",
         ),
         screening_rows,
+        lambda filters: queries.screenings(filters).count(),
     ),
     "reviews": ReportExport(
         "reviews",
@@ -393,6 +398,7 @@ REPORTS: dict[str, ReportExport] = {
             "cleared_until",
         ),
         review_rows,
+        lambda filters: queries.reviews(filters).count(),
     ),
     "recall": ReportExport(
         "recall",
@@ -411,6 +417,7 @@ REPORTS: dict[str, ReportExport] = {
             "matched",
         ),
         recall_rows,
+        lambda filters: recall_queryset(filters).count(),
     ),
 }
 

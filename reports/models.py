@@ -10,8 +10,26 @@ class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "Excel (XLSX)"
 
 
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Waiting"
+    RUNNING = "running", "Being written"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired (file deleted)"
+
+
+def _exports_storage():
+    from django.core.files.storage import storages
+
+    return storages["exports"]
+
+
 class Export(models.Model):
-    """One downloaded report: who exported which filters, when (the audit log shows it too).
+    """One report export: who exported which filters, when (the audit log shows it too).
+
+    A small CSV streams at once (`background` false, state done). A large one, and every XLSX,
+    is a job on the task queue (reports.jobs): the row holds its state, its progress, why it
+    failed, and the finished file until it expires.
 
     The model also carries the reports area's permissions, which belong to no other model.
     """
@@ -23,9 +41,28 @@ class Export(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     exported_at = models.DateTimeField(default=timezone.now)
+    background = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.DONE)
+    rows_expected = models.PositiveIntegerField(null=True, blank=True)
+    rows_written = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Moved on as the rows are written: a running job whose heartbeat stops lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(storage=_exports_storage, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-exported_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["state", "heartbeat_at"],
+                condition=models.Q(background=True),
+                name="export_job_state_idx",
+            )
+        ]
         permissions = [
             ("view_reports", "Can see the reports"),
             ("export_reports", "Can download report exports"),
@@ -34,6 +71,23 @@ class Export(models.Model):
     def __str__(self) -> str:
         when = timezone.localtime(self.exported_at)
         return f"{self.report} export ({self.format}) of {when:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("reports:export-job", args=[self.pk])
+
+    @property
+    def downloadable(self) -> bool:
+        return (
+            self.state == JobState.DONE
+            and bool(self.file)
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
 
 
 class FiguresVersion(models.Model):

@@ -13,4 +13,8 @@ urlpatterns = [
     path("audit-log/", views.AuditLogView.as_view(), name="audit-log"),
     path("audit-log/export.csv", views.AuditLogExportView.as_view(), name="audit-log-export"),
     path("<slug:report>/export.<slug:fmt>", views.ExportView.as_view(), name="export"),
+    path("exports/", views.ExportJobListView.as_view(), name="export-jobs"),
+    path("exports/<int:pk>/", views.ExportJobView.as_view(), name="export-job"),
+    path("exports/<int:pk>/download/", views.ExportDownloadView.as_view(), name="export-download"),
+    path("exports/<int:pk>/retry/", views.ExportRetryView.as_view(), name="export-retry"),
 ]

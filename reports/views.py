@@ -6,7 +6,9 @@ from html import escape
 from urllib.parse import urlencode
 
 from crispy_forms.utils import render_crispy_form
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
@@ -16,10 +18,18 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.views import ObjectListView, RoleRequiredMixin, SessionSearchMixin
-from reports import audit_search, figures, queries, selectors
+from reports import audit_search, figures, jobs, queries, selectors
 from reports.charts import Series, bar_chart, count_table, utilisation_table
-from reports.exports import REPORTS, csv_response, record_export, xlsx_response
-from reports.forms import RecallFilterForm, ReportFilterForm, ReportFilters
+from reports.exports import (
+    CSV_CONTENT_TYPE,
+    REPORTS,
+    XLSX_CONTENT_TYPE,
+    csv_response,
+    filename,
+    record_export,
+    xlsx_response,
+)
+from reports.forms import ReportFilterForm, ReportFilters
 from scheduling.models import Status
 
 FORMATS = ("csv", "xlsx")
@@ -42,7 +52,7 @@ STATUS_LABELS = dict(Status.choices)
 
 
 def _form_for(report: str, data) -> ReportFilterForm:
-    return (RecallFilterForm if report == "recall" else ReportFilterForm)(data)
+    return jobs.filter_form(report, data)
 
 
 def _query_string(form: ReportFilterForm) -> str:
@@ -257,15 +267,17 @@ def _recall_display(row: tuple) -> tuple:
 
 
 class ExportView(RoleRequiredMixin, View):
-    """A report's rows as CSV (streamed) or XLSX, exactly what the same filters show."""
+    """A report's rows as CSV or XLSX, exactly what the same filters show. A small CSV streams
+    at once; a large export and every XLSX is a job (reports.jobs): GET says so, POST starts
+    it and leads to its page with the progress bar."""
 
     permission_required = "reports.export_reports"
 
-    def get(self, request, report: str, fmt: str):
+    def _checked(self, request, report: str, fmt: str, data):
         if report not in REPORTS or fmt not in FORMATS:
             raise Http404
         spec = REPORTS[report]
-        form = _form_for(report, request.GET)
+        form = _form_for(report, data)
         problem = None
         if not form.is_valid():
             problem = "The filters are not valid; nothing was exported."
@@ -273,13 +285,103 @@ class ExportView(RoleRequiredMixin, View):
             problem = "Type a device serial or lot to export a recall list."
         if problem:
             context = {"form": form, "problem": problem, "report": report, "title": spec.title}
-            return render(request, "reports/export_error.html", context, status=400)
-        filters = form.filters()
+            return None, render(request, "reports/export_error.html", context, status=400)
+        return form.filters(), None
+
+    def get(self, request, report: str, fmt: str):
+        filters, refused = self._checked(request, report, fmt, request.GET)
+        if refused:
+            return refused
+        background, rows = jobs.in_background(report, fmt, filters)
+        spec = REPORTS[report]
+        if background:
+            context = {"title": spec.title, "fmt": fmt.upper(), "rows": rows, "report": report}
+            return render(request, "reports/export_start.html", context)
         record_export(by=request.user, report=report, fmt=fmt, filters=filters.as_json())
         rows = spec.rows(filters, by=request.user)
         if fmt == "csv":
             return csv_response(report, spec.columns, rows)
         return xlsx_response(report, spec.title, spec.columns, rows)
+
+    def post(self, request, report: str, fmt: str):
+        filters, refused = self._checked(request, report, fmt, request.GET)
+        if refused:
+            return refused
+        _, rows = jobs.in_background(report, fmt, filters)
+        job = jobs.export_start(
+            by=request.user, report=report, fmt=fmt, filters=filters.as_json(), rows=rows
+        )
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+class _JobMixin:
+    permission_required = "reports.export_reports"
+
+    def job(self, pk: int):
+        return selectors.export_job(user=self.request.user, pk=pk)
+
+
+class ExportJobView(_JobMixin, RoleRequiredMixin, TemplateView):
+    """One job: its state and progress bar; htmx asks for the bar again while it runs."""
+
+    template_name = "reports/export_job.html"
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["reports/includes/export_progress.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        job = self.job(kwargs["pk"])
+        return super().get_context_data(job=job, progress=_progress(job), **kwargs)
+
+
+def _progress(job) -> dict:
+    """Rows written of rows expected, and the time left at the pace so far."""
+    expected = job.rows_expected or 0
+    written = min(job.rows_written, expected) if expected else job.rows_written
+    left = None
+    if job.state == "running" and job.started_at and written and expected > written:
+        elapsed = (timezone.now() - job.started_at).total_seconds()
+        left = max(1, round(elapsed / written * (expected - written)))
+    return {"written": written, "expected": expected, "seconds_left": left}
+
+
+class ExportJobListView(_JobMixin, RoleRequiredMixin, TemplateView):
+    template_name = "reports/export_list.html"
+
+    def get_context_data(self, **kwargs):
+        page = selectors.export_jobs(user=self.request.user, page=self.request.GET.get("page"))
+        return super().get_context_data(page_obj=page, jobs=page.object_list, **kwargs)
+
+
+class ExportDownloadView(_JobMixin, RoleRequiredMixin, View):
+    """A finished job's file, streamed from private storage; logged as read."""
+
+    def get(self, request, pk: int):
+        job = self.job(pk)
+        if not job.downloadable:
+            raise Http404
+        selectors.export_shown(user=request.user, job=job)
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=filename(job.report, job.format),
+            content_type=XLSX_CONTENT_TYPE if job.format == "xlsx" else CSV_CONTENT_TYPE,
+        )
+
+
+class ExportRetryView(_JobMixin, RoleRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        job = self.job(pk)
+        try:
+            new = jobs.export_retry(by=request.user, job=job)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(job.get_absolute_url())
+        return HttpResponseRedirect(new.get_absolute_url())
 
 
 class AuditLogView(SessionSearchMixin, ObjectListView):

@@ -63,10 +63,20 @@ def _tasks_run_at_once():
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     """Production hashing is slow on purpose and tests create many users; and the session's
-    once-a-minute keep-alive write would make query counts depend on the clock."""
+    once-a-minute keep-alive write would make query counts depend on the clock. Export files
+    go to a temporary directory."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    exports = tmp_path_factory.mktemp("exports")
+    settings.EXPORTS_ROOT = exports
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": exports, "base_url": None},
+        },
+    }
     settings.SESSION_KEEPALIVE_SECONDS = 10**9
     # Rate-limit counters (password resets) live in the cache: each test starts at zero.
     cache.clear()

@@ -1,11 +1,18 @@
-from tests.permission_matrix import CLINIC_ADMIN, OK, REDIRECT, page
+from tests.permission_matrix import CLINIC_ADMIN, OK, REDIRECT, Made, page
 
 ADMIN = (CLINIC_ADMIN,)
 REPORTS = ("sessions", "screenings", "reviews", "recall")
 
 
 def make_objects() -> dict:
-    return {}
+    from reports import jobs
+    from tests.factories import UserFactory
+
+    job = jobs.export_start(
+        by=UserFactory(role=CLINIC_ADMIN), report="sessions", fmt="xlsx", filters={}, rows=0
+    )
+    jobs.export_run(job.pk)
+    return {"export_job": job.pk}
 
 
 CASES = [
@@ -21,6 +28,8 @@ CASES = [
             query={"lot": "NO-SUCH-LOT"} if report == "recall" else None,
             who=ADMIN,
             get=OK,
+            # POST starts it as a job, and leads to the job's page.
+            post=REDIRECT,
         )
         for report in REPORTS
         for fmt in ("csv", "xlsx")
@@ -28,4 +37,9 @@ CASES = [
     # The search is POSTed, kept in the session, and the log drawn again.
     page("reports:audit-log", who=ADMIN, get=OK, post=REDIRECT),
     page("reports:audit-log-export", who=ADMIN, get=OK),
+    page("reports:export-jobs", who=ADMIN, get=OK),
+    page("reports:export-job", Made("export_job"), who=ADMIN, get=OK),
+    page("reports:export-download", Made("export_job"), who=ADMIN, get=OK),
+    # A finished job is not tried again: back to its page, with why.
+    page("reports:export-retry", Made("export_job"), who=ADMIN, post=REDIRECT),
 ]
