@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/follicle
 # `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: install lock lock-upgrade run migrate demo test test-postgres test-redis test-e2e chromium wrk bench bench-http lint format check-deploy backup restore clean
+.PHONY: install lock lock-upgrade run migrate demo test test-postgres test-redis test-e2e chromium wrk bench bench-http bench-exports lint format check-deploy backup restore clean
 
 # Development and test venv: runtime and dev dependencies, exactly as locked, hashes checked.
 $(STAMP): requirements-dev.lock
@@ -87,6 +87,11 @@ wrk:
 bench-http: install wrk
 	$(PY) bench/run_http.py --database sqlite
 	$(PY) bench/run_http.py --database postgres
+
+# Export jobs at clinic scale (issue 18): TTFB of the pages that start them, time and peak memory.
+bench-exports: install
+	$(PY) bench/export_jobs.py --database sqlite
+	$(PY) bench/export_jobs.py --database postgres
 
 # ruff, then the import contracts in pyproject.toml (layers; pure clinical rules).
 lint: install
