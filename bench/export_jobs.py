@@ -71,9 +71,7 @@ def _measure(fmt: str, cookie: str, session: str) -> dict:
                 "X-Forwarded-Proto": "https",
             },
         )
-        seconds, body, response = _first_byte(
-            urllib.request.build_opener(_NoRedirect()), request
-        )
+        seconds, body, response = _first_byte(urllib.request.build_opener(_NoRedirect()), request)
         starts.append(seconds)
         if response.status != 302:
             problem = re.findall(rb"alert[^>]*>([^<]+)", body)

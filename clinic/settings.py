@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "portal",
     "photos",
     "courses",
-    "fhir",
+    "fhir_export",
     "demo",
     "huey.contrib.djhuey",
 ]
@@ -247,6 +247,8 @@ STORAGES["exports"] = {
 # An export of more rows than this, and every XLSX, runs as a job with a progress bar.
 EXPORT_BACKGROUND_ROWS = env.int("CLINIC_EXPORT_BACKGROUND_ROWS", default=5000)
 EXPORT_KEEP_HOURS = env.int("CLINIC_EXPORT_KEEP_HOURS", default=24)
+# Where a backup asked for in the app is kept (as `make backup` keeps its own).
+BACKUP_DIR = Path(env("CLINIC_BACKUP_DIR", default=str(BASE_DIR / "backups")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

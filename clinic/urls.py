@@ -119,7 +119,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("photos/", include("photos.urls")),
     path("courses/", include("courses.urls")),
-    path("fhir/", include("fhir.urls")),
+    path("fhir/", include("fhir_export.urls")),
     path("admin/", admin.site.urls),
 ]
 

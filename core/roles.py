@@ -110,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_SCHEDULING_ADMIN,
         "reports.view_reports",
         "reports.export_reports",
+        "reports.run_backup",
         # The FHIR export (issue 17) and the clinic's standard photo views.
         "fhir.export_fhir",
         "fhir.view_fhirexport",

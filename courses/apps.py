@@ -6,3 +6,11 @@ class CoursesConfig(AppConfig):
 
     name = "courses"
     verbose_name = "Courses and outcomes"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from courses.models import CoursePlan, Outcome
+
+        auditlog.register(CoursePlan)
+        auditlog.register(Outcome)

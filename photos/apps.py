@@ -6,3 +6,13 @@ class PhotosConfig(AppConfig):
 
     name = "photos"
     verbose_name = "Scalp photos"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from photos.models import PhotoConsent, PhotoView, ScalpPhoto
+
+        auditlog.register(PhotoView)
+        auditlog.register(PhotoConsent)
+        # The stored names are random keys that say nothing; who took which view when does.
+        auditlog.register(ScalpPhoto, exclude_fields=["key", "image", "thumbnail"])

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from intake.models import Patient
+from photos.storage import photo_storage
 from scheduling.models import TreatmentSession
 
 # The views a clinic starts with (issue 17); admins add, rename, reorder or retire them.
@@ -85,8 +86,8 @@ class ScalpPhoto(models.Model):
     view = models.ForeignKey(PhotoView, on_delete=models.PROTECT, related_name="photos")
     # A random key the stored files are named by (photos.services makes it).
     key = models.CharField(max_length=40, unique=True, editable=False)
-    image = models.FileField(upload_to=_photo_path, max_length=200)
-    thumbnail = models.FileField(upload_to=_thumb_path, max_length=200)
+    image = models.FileField(upload_to=_photo_path, storage=photo_storage, max_length=200)
+    thumbnail = models.FileField(upload_to=_thumb_path, storage=photo_storage, max_length=200)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     taken_at = models.DateTimeField(default=timezone.now)

@@ -9,10 +9,15 @@ that stops: `exports_stalled` (periodic, and on every read of the job) marks it 
 is retried on its own: "Try again" makes a new job.
 """
 
+import json
 import os
+import shutil
 import tempfile
+import threading
 import time
+import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -75,6 +80,10 @@ def export_retry(*, by, job: Export) -> Export:
     _require(by)
     if job.active or job.state == JobState.DONE:
         raise ValidationError("This export has not failed: nothing to try again.")
+    if job.report == BACKUP:
+        return backup_start(by=by)
+    if job.report == FHIR:
+        return fhir_start(by=by)
     form = filter_form(job.report, job.filters)
     if not form.is_valid():
         raise ValidationError("Its filters are no longer valid: start the export from the report.")
@@ -97,9 +106,11 @@ def _claim(pk: int) -> Export | None:
     return job
 
 
-def _counted(job: Export, rows: Iterator[tuple]) -> Iterator[tuple]:
-    """The rows, with the job's progress written as they pass (an update, not audited)."""
-    written, noted, last = 0, 0, time.monotonic()
+def _counted(job: Export, rows: Iterator) -> Iterator:
+    """The rows, with the job's progress written as they pass (an update, not audited); the
+    count goes on from what the job has written already (a FHIR export writes several files)."""
+    written = noted = job.rows_written
+    last = time.monotonic()
     for row in rows:
         yield row
         written += 1
@@ -111,7 +122,133 @@ def _counted(job: Export, rows: Iterator[tuple]) -> Iterator[tuple]:
     job.rows_written = written
 
 
+BACKUP = "backup"
+BACKUP_PERM = "reports.run_backup"
+# While a backup runs (no rows to count), the heartbeat moves on this often.
+BEAT_SECONDS = 20
+
+
+def backup_start(*, by) -> Export:
+    """A backup of the whole database, written on the server (never downloaded: it holds every
+    password hash and second-factor secret), as a job with its own page."""
+    from reports import tasks
+
+    if not by.has_perm(BACKUP_PERM):
+        raise PermissionDenied
+    with transaction.atomic(), actor(by):
+        job = Export.objects.create(
+            report=BACKUP, format=ExportFormat.BACKUP, exported_by=by, background=True,
+            state=JobState.QUEUED,
+        )  # fmt: skip
+        transaction.on_commit(lambda: tasks.run_export(job.pk))
+    return job
+
+
+@contextmanager
+def _beating(job: Export) -> Iterator[None]:
+    """Move the job's heartbeat on from a thread while a long step (a backup) has no rows to
+    count, so the job is not taken for stalled."""
+    from django.db import connection
+
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(BEAT_SECONDS):
+                Export.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _write_backup(job: Export, path: str) -> None:
+    from django.db import connection
+
+    from core.backup import BackupError, backup
+
+    if connection.in_atomic_block:
+        # SQLite's backup waits for an open transaction of its own connection that never
+        # ends; a worker runs the job outside any (only a test could call it inside one).
+        raise ValidationError("A backup cannot run inside a transaction.")
+    with _beating(job):
+        try:
+            backup(Path(path))
+        except BackupError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+def _keep_backup(job: Export, path: str) -> None:
+    """Move the finished backup beside `make backup`'s, under a name that sorts by time."""
+    root = Path(settings.BACKUP_DIR)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / f"follicle-{timezone.now():%Y%m%dT%H%M%SZ}-{job.pk}.backup"
+    shutil.move(path, target)
+    now = timezone.now()
+    job.location, job.size = str(target), target.stat().st_size
+    job.state, job.finished_at, job.heartbeat_at = JobState.DONE, now, now
+    with actor(job.exported_by):
+        job.save(update_fields=["location", "size", "state", "finished_at", "heartbeat_at"])
+
+
+FHIR = "fhir"
+FHIR_PERM = "fhir.export_fhir"
+
+
+def fhir_start(*, by) -> Export:
+    """The whole clinic as FHIR NDJSON, one file per resource type in one ZIP, as a job."""
+    from reports import tasks
+
+    if not by.has_perm(FHIR_PERM):
+        raise PermissionDenied
+    with transaction.atomic(), actor(by):
+        job = Export.objects.create(
+            report=FHIR, format=ExportFormat.NDJSON, exported_by=by, background=True,
+            state=JobState.QUEUED,
+        )  # fmt: skip
+        transaction.on_commit(lambda: tasks.run_export(job.pk))
+    return job
+
+
+def _write_fhir(job: Export, path: str) -> None:
+    """Each resource type's NDJSON into the ZIP as it is built: a chunk of rows in memory at a
+    time, the patients of each chunk logged for the admin who asked (fhir_export.selectors)."""
+    from fhir_export import selectors as fhir
+    from fhir_export import services as fhir_services
+    from fhir_export.models import FhirExport
+
+    record = fhir_services.export_record(
+        by=job.exported_by, scope=FhirExport.Scope.CLINIC, subject="all types"
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for resource_type in fhir.TYPES:
+            resources = fhir.clinic_resources(user=job.exported_by, resource_type=resource_type)
+            with archive.open(f"{resource_type}.ndjson", "w") as member:
+                for resource in _counted(job, resources):
+                    member.write(json.dumps(resource, ensure_ascii=False).encode() + b"\n")
+    fhir_services.export_count(by=job.exported_by, export=record, resources=job.rows_written)
+
+
+def file_name(job: Export) -> str:
+    """The download's name: a report's, or the FHIR export's ZIP."""
+    if job.report == FHIR:
+        return exports.filename("fhir-ndjson", "zip")
+    return exports.filename(job.report, job.format)
+
+
 def _write(job: Export, path: str) -> None:
+    if job.report == BACKUP:
+        _write_backup(job, path)
+        return
+    if job.report == FHIR:
+        _write_fhir(job, path)
+        return
     spec = exports.REPORTS[job.report]
     form = filter_form(job.report, job.filters)
     if not form.is_valid():
@@ -134,7 +271,7 @@ def export_run(pk: int) -> str:
     os.close(handle)
     try:
         _write(job, path)
-        _finish(job, path)
+        (_keep_backup if job.report == BACKUP else _finish)(job, path)
     except Exception as exc:
         _fail(job, exc)
     finally:
@@ -155,7 +292,8 @@ def _scratch() -> str:
 
 
 def _finish(job: Export, path: str) -> None:
-    name = f"{job.report}-{get_random_string(24)}.{job.format}"
+    extension = "zip" if job.report == FHIR else job.format
+    name = f"{job.report}-{get_random_string(24)}.{extension}"
     with open(path, "rb") as file:
         job.file.save(name, File(file), save=False)
     now = timezone.now()

@@ -8,6 +8,8 @@ from django.utils import timezone
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "Excel (XLSX)"
+    NDJSON = "ndjson", "FHIR NDJSON"
+    BACKUP = "backup", "Database backup"
 
 
 class JobState(models.TextChoices):
@@ -53,6 +55,9 @@ class Export(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(storage=_exports_storage, max_length=200, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
+    # A backup is not offered for download (it holds every password hash and second-factor
+    # secret): it is kept on the server, here, as `make backup` keeps it.
+    location = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-exported_at", "-id"]
@@ -66,6 +71,7 @@ class Export(models.Model):
         permissions = [
             ("view_reports", "Can see the reports"),
             ("export_reports", "Can download report exports"),
+            ("run_backup", "Can back up the database from the app"),
         ]
 
     def __str__(self) -> str:

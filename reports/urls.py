@@ -17,4 +17,6 @@ urlpatterns = [
     path("exports/<int:pk>/", views.ExportJobView.as_view(), name="export-job"),
     path("exports/<int:pk>/download/", views.ExportDownloadView.as_view(), name="export-download"),
     path("exports/<int:pk>/retry/", views.ExportRetryView.as_view(), name="export-retry"),
+    path("backup/", views.BackupStartView.as_view(), name="backup-start"),
+    path("fhir-export/", views.FhirJobStartView.as_view(), name="fhir-job-start"),
 ]

@@ -25,7 +25,6 @@ from reports.exports import (
     REPORTS,
     XLSX_CONTENT_TYPE,
     csv_response,
-    filename,
     record_export,
     xlsx_response,
 )
@@ -363,12 +362,33 @@ class ExportDownloadView(_JobMixin, RoleRequiredMixin, View):
         if not job.downloadable:
             raise Http404
         selectors.export_shown(user=request.user, job=job)
+        types = {"xlsx": XLSX_CONTENT_TYPE, "csv": CSV_CONTENT_TYPE, "ndjson": "application/zip"}
         return FileResponse(
             job.file.open("rb"),
             as_attachment=True,
-            filename=filename(job.report, job.format),
-            content_type=XLSX_CONTENT_TYPE if job.format == "xlsx" else CSV_CONTENT_TYPE,
+            filename=jobs.file_name(job),
+            content_type=types[job.format],
         )
+
+
+class BackupStartView(RoleRequiredMixin, View):
+    """Back up the database now, as a job; it is kept on the server."""
+
+    permission_required = jobs.BACKUP_PERM
+    http_method_names = ["post"]
+
+    def post(self, request):
+        return HttpResponseRedirect(jobs.backup_start(by=request.user).get_absolute_url())
+
+
+class FhirJobStartView(RoleRequiredMixin, View):
+    """The whole clinic's FHIR export, every resource type, written in the background."""
+
+    permission_required = jobs.FHIR_PERM
+    http_method_names = ["post"]
+
+    def post(self, request):
+        return HttpResponseRedirect(jobs.fhir_start(by=request.user).get_absolute_url())
 
 
 class ExportRetryView(_JobMixin, RoleRequiredMixin, View):

@@ -66,15 +66,22 @@ def _tasks_run_at_once():
 def _test_settings(settings, tmp_path_factory):
     """Production hashing is slow on purpose and tests create many users; and the session's
     once-a-minute keep-alive write would make query counts depend on the clock. Export files
-    go to a temporary directory."""
+    and photos go to temporary directories."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     exports = tmp_path_factory.mktemp("exports")
     settings.EXPORTS_ROOT = exports
+    photos = tmp_path_factory.mktemp("photos")
+    settings.PHOTOS_ROOT = photos
+    settings.BACKUP_DIR = tmp_path_factory.mktemp("backups")
     settings.STORAGES = {
         **settings.STORAGES,
         "exports": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": exports, "base_url": None},
+        },
+        "photos": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": photos, "base_url": None},
         },
     }
     settings.SESSION_KEEPALIVE_SECONDS = 10**9

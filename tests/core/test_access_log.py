@@ -298,6 +298,8 @@ NO_PATIENT_DATA = {
     "reports:export-jobs": "export jobs: report names, filters, counts and who asked",
     "reports:export-job": "one export job's state and progress",
     "reports:export-retry": "a button: starts the same export again",
+    "reports:backup-start": "a button: a backup, kept on the server, never shown",
+    "reports:fhir-job-start": "a button: the FHIR job logs each patient it writes, for the admin",
     "favicon": "a redirect to the static icon",
     "login": "",
     "logout": "",

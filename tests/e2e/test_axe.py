@@ -37,6 +37,8 @@ EMPTY_FORMS = {
     "staff:invite": "#submit-id-invite",
     "configuration:room-create": "#submit-id-save",
     "configuration:consenttext-publish": "#submit-id-publish",  # unchanged: refused
+    "fhir:export": "#submit-id-bundle",
+    "scheduling:session-addendum": "#submit-id-save",
 }
 MISSING = "/patients/999999999/"  # a 404 page, as seen by each role
 

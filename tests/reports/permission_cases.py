@@ -42,4 +42,7 @@ CASES = [
     page("reports:export-download", Made("export_job"), who=ADMIN, get=OK),
     # A finished job is not tried again: back to its page, with why.
     page("reports:export-retry", Made("export_job"), who=ADMIN, post=REDIRECT),
+    # Buttons that start a job and lead to its page.
+    page("reports:backup-start", who=ADMIN, post=REDIRECT),
+    page("reports:fhir-job-start", who=ADMIN, post=REDIRECT),
 ]

@@ -171,3 +171,84 @@ def test_only_admins_see_or_fetch_jobs(request, admin_user, client_name):
         assert client.get(reverse(name, args=[job.pk])).status_code == 403
     assert client.get(reverse("reports:export-jobs")).status_code == 403
     assert client.post(reverse("reports:export-retry", args=[job.pk])).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_backs_up_from_the_app_kept_on_the_server_never_downloaded(
+    admin_client_, admin_user, settings, tmp_path
+):
+    settings.BACKUP_DIR = tmp_path / "backups"
+    response = admin_client_.post(reverse("reports:backup-start"))  # runs on commit
+    job = Export.objects.get(report="backup")
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.state == JobState.DONE, job.error
+    kept = list((tmp_path / "backups").iterdir())
+    assert [str(p) for p in kept] == [job.location] and job.size == kept[0].stat().st_size > 0
+    page = admin_client_.get(job.get_absolute_url()).content.decode()
+    assert "kept on the server" in page and "Download" not in page
+    assert admin_client_.get(reverse("reports:export-download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_backup_says_why_and_is_tried_again(admin_client_, admin_user, monkeypatch):
+    from core import backup
+
+    def refuse(output, using="default"):
+        raise backup.BackupError("pg_dump is not installed")
+
+    monkeypatch.setattr(backup, "backup", refuse)
+    job = jobs.backup_start(by=admin_user)
+    assert jobs.export_run(job.pk) == JobState.FAILED
+    job.refresh_from_db()
+    assert "pg_dump is not installed" in job.error and not job.location
+    monkeypatch.undo()
+    again = jobs.export_retry(by=admin_user, job=job)  # run on commit: no transaction here
+    again.refresh_from_db()
+    assert again.report == "backup" and again.pk != job.pk and again.state == JobState.DONE
+
+
+@pytest.mark.parametrize("client_name", ["desk_client", "physician_client"])
+def test_only_admins_back_up(request, client_name):
+    client = request.getfixturevalue(client_name)
+    assert client.post(reverse("reports:backup-start")).status_code == 403
+    assert not Export.objects.exists()
+
+
+def test_the_whole_clinic_fhir_export_runs_as_a_job_one_ndjson_per_type(admin_client_, admin_user):
+    import json
+    import zipfile
+
+    from fhir_export import selectors as fhir
+    from fhir_export.models import FhirExport
+    from tests.factories import IntakeFactory
+    from tests.fhir.validation import validate
+
+    IntakeFactory()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = admin_client_.post(reverse("reports:fhir-job-start"))
+    job = Export.objects.get(report="fhir")
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.state == JobState.DONE, job.error
+    download = admin_client_.get(reverse("reports:export-download", args=[job.pk]))
+    assert download["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert archive.namelist() == [f"{t}.ndjson" for t in fhir.TYPES]
+    lines = [
+        json.loads(line)
+        for name in archive.namelist()
+        for line in archive.read(name).decode().splitlines()
+    ]
+    assert len(lines) == job.rows_written and {r["resourceType"] for r in lines} >= {
+        "Patient", "QuestionnaireResponse", "Questionnaire", "Practitioner"
+    }  # fmt: skip
+    for resource in lines:
+        validate(resource)
+    assert FhirExport.objects.get(subject="all types").resources == job.rows_written
+
+
+@pytest.mark.parametrize("client_name", ["desk_client", "physician_client"])
+def test_only_admins_start_the_fhir_job(request, client_name):
+    client = request.getfixturevalue(client_name)
+    assert client.post(reverse("reports:fhir-job-start")).status_code == 403
