@@ -58,18 +58,17 @@ def in_background(report: str, fmt: str, filters) -> tuple[bool, int]:
 
 def export_start(*, by, report: str, fmt: str, filters: dict, rows: int | None) -> Export:
     """A new job for the report with these (validated, as_json) filters; queued on commit."""
+    _require(by)
+    return _queued(by, report=report, format=fmt, filters=filters, rows_expected=rows)
+
+
+def _queued(by, **fields) -> Export:
+    """A new job row (audited as `by`'s), handed to the queue when the transaction commits."""
     from reports import tasks
 
-    _require(by)
     with transaction.atomic(), actor(by):
         job = Export.objects.create(
-            report=report,
-            format=fmt,
-            filters=filters,
-            exported_by=by,
-            background=True,
-            state=JobState.QUEUED,
-            rows_expected=rows,
+            exported_by=by, background=True, state=JobState.QUEUED, **fields
         )
         transaction.on_commit(lambda: tasks.run_export(job.pk))
     return job
@@ -131,17 +130,9 @@ BEAT_SECONDS = 20
 def backup_start(*, by) -> Export:
     """A backup of the whole database, written on the server (never downloaded: it holds every
     password hash and second-factor secret), as a job with its own page."""
-    from reports import tasks
-
     if not by.has_perm(BACKUP_PERM):
         raise PermissionDenied
-    with transaction.atomic(), actor(by):
-        job = Export.objects.create(
-            report=BACKUP, format=ExportFormat.BACKUP, exported_by=by, background=True,
-            state=JobState.QUEUED,
-        )  # fmt: skip
-        transaction.on_commit(lambda: tasks.run_export(job.pk))
-    return job
+    return _queued(by, report=BACKUP, format=ExportFormat.BACKUP)
 
 
 @contextmanager
@@ -203,17 +194,9 @@ FHIR_PERM = "fhir.export_fhir"
 
 def fhir_start(*, by) -> Export:
     """The whole clinic as FHIR NDJSON, one file per resource type in one ZIP, as a job."""
-    from reports import tasks
-
     if not by.has_perm(FHIR_PERM):
         raise PermissionDenied
-    with transaction.atomic(), actor(by):
-        job = Export.objects.create(
-            report=FHIR, format=ExportFormat.NDJSON, exported_by=by, background=True,
-            state=JobState.QUEUED,
-        )  # fmt: skip
-        transaction.on_commit(lambda: tasks.run_export(job.pk))
-    return job
+    return _queued(by, report=FHIR, format=ExportFormat.NDJSON)
 
 
 def _write_fhir(job: Export, path: str) -> None:
