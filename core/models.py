@@ -2,6 +2,19 @@ from django.conf import settings
 from django.db import models
 
 
+def staff_member() -> models.ForeignKey:
+    """A staff member who did something, when a person did: empty when the clinic's schedule
+    (a periodic task) or the patient did it. Never reverse-queried, never edited in a form."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+
 class FormDraft(models.Model):
     """What a user had typed into a form (an intake, a booking) when the idle timeout ended the
     session, kept so it can be offered back after signing in again (issue 14, WCAG 2.2.1).

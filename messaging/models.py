@@ -3,10 +3,10 @@ patient wants to be reached."""
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.models import staff_member
 from intake.models import Patient
 from scheduling.models import TreatmentSession
 
@@ -49,18 +49,6 @@ def new_token() -> str:
 _new_token = new_token  # the name migration 0001 refers to
 
 
-def _staff() -> models.ForeignKey:
-    """Who did it, when a person did (None: the clinic's schedule, or the patient)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-
-
 class ContactPreference(models.Model):
     """How the clinic may reach a patient. No message goes out without a channel and a recorded
     consent; the patient's unsubscribe link sets the channel to none."""
@@ -68,7 +56,7 @@ class ContactPreference(models.Model):
     patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="contact")
     channel = models.CharField(max_length=10, choices=Via.choices, default=Via.NONE)
     consent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    consent_by = _staff()
+    consent_by = staff_member()
     unsubscribed_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -105,7 +93,7 @@ class Message(models.Model):
     error = models.CharField(max_length=300, blank=True)
     queued_at = models.DateTimeField(default=timezone.now, editable=False)
     # None: queued by the clinic's schedule (a periodic task), not by a person.
-    queued_by = _staff()
+    queued_by = staff_member()
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The e-mail provider's id of the sent message (django-anymail), to match its events.

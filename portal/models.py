@@ -5,10 +5,10 @@ carries it and, for one request, in the URL the patient opens (portal.views swap
 session at once). The row names no one in its URL and holds the patient's answers in progress.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.models import staff_member
 from intake import questionnaire
 from intake.models import IntakeQuestionnaire, Patient
 from scheduling.models import TreatmentSession
@@ -22,17 +22,6 @@ class Purpose(models.TextChoices):
 class Channel(models.TextChoices):
     LINK = "link", "Link (e-mail or QR code)"
     KIOSK = "kiosk", "Clinic tablet"
-
-
-def _staff() -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
 
 
 class PatientAccess(models.Model):
@@ -50,10 +39,10 @@ class PatientAccess(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     issued_at = models.DateTimeField(default=timezone.now, editable=False)
     # None: issued by the clinic's schedule (the reminder's pre-visit check).
-    issued_by = _staff()
+    issued_by = staff_member()
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = _staff()
+    revoked_by = staff_member()
     # The birth-date check: passed (a kiosk is passed by the staff member who hands it over),
     # or the wrong tries so far; at MAX_TRIES the link locks for good.
     verified_at = models.DateTimeField(null=True, blank=True)
